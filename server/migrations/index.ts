@@ -1,0 +1,5 @@
+import type { ShulinMigration } from '../platform/db/migrate.ts';
+import { foundation } from './0001-foundation.ts';
+
+/** Every migration, in order. Names sort in the order they must run. */
+export const migrations: readonly ShulinMigration[] = [foundation];

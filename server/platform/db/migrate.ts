@@ -1,0 +1,61 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database, Dialect } from './index.ts';
+
+/** A migration receives the dialect because a few column types differ between the two. */
+export interface ShulinMigration {
+  readonly name: string;
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+  down?(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+// Any constant works; it only has to be the same for every instance of Shulin.
+const PG_MIGRATION_LOCK = 0x5348554c; // "SHUL"
+
+/**
+ * Brings the schema up to date. Several instances starting at once are safe: on
+ * PostgreSQL they queue on an advisory lock (Kysely's own lock table could itself
+ * be created twice in a race); SQLite is one process by design.
+ */
+export async function migrateToLatest(
+  database: Database,
+  migrations: readonly ShulinMigration[],
+): Promise<{ applied: string[] }> {
+  const run = async (db: Kysely<unknown>): Promise<MigrationResultSet> => {
+    const byName: Record<string, Migration> = {};
+    for (const m of migrations) {
+      byName[m.name] = {
+        up: (tx) => m.up(tx, database.dialect),
+        ...(m.down ? { down: (tx: Kysely<unknown>) => m.down!(tx, database.dialect) } : {}),
+      };
+    }
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: () => Promise.resolve(byName) },
+      migrationTableName: 'shulin_migrations',
+      migrationLockTableName: 'shulin_migrations_lock',
+    });
+    return migrator.migrateToLatest();
+  };
+
+  let result: MigrationResultSet;
+  if (database.dialect === 'postgres') {
+    result = await database.db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${PG_MIGRATION_LOCK})`.execute(conn);
+      try {
+        return await run(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${PG_MIGRATION_LOCK})`.execute(conn);
+      }
+    });
+  } else {
+    result = await run(database.db);
+  }
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    const cause = result.error instanceof Error ? result.error : new Error(String(result.error));
+    throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${cause.message}`, { cause });
+  }
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}
