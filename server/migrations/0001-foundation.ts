@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../platform/db/index.ts';
 import type { ShulinMigration } from '../platform/db/migrate.ts';
 
 /** Background jobs (in-process backend) and the WeChat message log. */
 export const foundation: ShulinMigration = {
   name: '0001-foundation',
-  async up(db: Kysely<unknown>) {
+  async up(db: Kysely<unknown>, dialect: Dialect) {
     await db.schema
       .createTable('jobs')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -25,7 +26,8 @@ export const foundation: ShulinMigration = {
 
     await db.schema
       .createTable('wechat_message_log')
-      .addColumn('id', 'text', (c) => c.primaryKey())
+      // An integer key appends in order; a random one would cost an index insert per push.
+      .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => c.primaryKey())
       // The push's dedupe key: a retried push is recorded once.
       .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
       .addColumn('openid', 'text', (c) => c.notNull())

@@ -1,0 +1,272 @@
+/**
+ * The composition root. `buildApp(config, overrides)` builds everything Shulin
+ * is made of (database, kv, jobs, the WeChat client and gateway, the modules and
+ * their routes) and returns it unstarted; the CLI and the tests call the same
+ * function. Nothing here is a global: two apps in one process share nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import { migrations } from './migrations/index.ts';
+import { MessageLogRepository, type MessageLogTables } from './modules/message-log/repository.ts';
+import { MessageLogWriter } from './modules/message-log/writer.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import type { Config } from './platform/config.ts';
+import { openDatabase, tablesOf, type Database } from './platform/db/index.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { HttpProblem, problemResponse } from './platform/http/problem.ts';
+import { BullJobs } from './platform/jobs/bullmq.ts';
+import { LocalJobs } from './platform/jobs/local.ts';
+import { JobsRepository, type JobsTables } from './platform/jobs/repository.ts';
+import type { Jobs } from './platform/jobs/types.ts';
+import { createKv, type Kv } from './platform/kv/index.ts';
+import { createLogger } from './platform/logger.ts';
+import { createMetrics, type Metrics } from './platform/metrics.ts';
+import { WeChatApiClient } from './wechat/api/client.ts';
+import { WeChatGateway } from './wechat/gateway.ts';
+import { defineLateReplies } from './wechat/late-replies.ts';
+import { MessageRouter } from './wechat/router.ts';
+import { isCallbackUrl, wechatNodeHandler } from './wechat/node-handler.ts';
+import { wechatRoutes } from './wechat/routes.ts';
+
+export interface AppOverrides {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly metrics?: Metrics;
+  readonly database?: Database;
+  readonly kv?: Kv;
+  readonly jobs?: Jobs;
+  /** WeChat's API base URL, e.g. a fake server started by the CLI or a test. */
+  readonly wechatApiBase?: string;
+  /** Extra handlers for the message pipeline (tests, benchmarks). */
+  readonly configureRouter?: (router: MessageRouter) => void;
+  /** Options for the in-process job backend. */
+  readonly jobsPollMs?: number;
+}
+
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly database: Database;
+  readonly kv: Kv;
+  readonly jobs: Jobs;
+  readonly wechatApi: WeChatApiClient;
+  readonly router: MessageRouter;
+  readonly gateway: WeChatGateway;
+  readonly messageLog: MessageLogRepository;
+}
+
+export interface ShulinApp {
+  readonly app: Hono<AppEnv>;
+  readonly services: Services;
+  readonly fetch: (request: Request) => Response | Promise<Response>;
+  /** The node:http listener `serve` uses: the WeChat callback on its fast path, the rest through Hono. */
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Starts the background work (the job worker). */
+  start(): Promise<void>;
+  /** Stops taking work, finishes what is running, flushes logs and closes connections. */
+  close(): Promise<void>;
+}
+
+export type AppEnv = { Variables: { requestId: string } };
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<ShulinApp> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const metrics = overrides.metrics ?? createMetrics();
+  const database = overrides.database ?? openDatabase(config.database.url);
+  await migrateToLatest(database, migrations);
+  const kv = overrides.kv ?? createKv({ redisUrl: config.redisUrl });
+  const jobs: Jobs =
+    overrides.jobs ??
+    (config.redisUrl
+      ? new BullJobs({ redisUrl: config.redisUrl, logger, metrics })
+      : new LocalJobs({
+          repository: new JobsRepository(tablesOf<JobsTables>(database.db)),
+          logger,
+          metrics,
+          clock,
+          ...(overrides.jobsPollMs ? { pollMs: overrides.jobsPollMs } : {}),
+        }));
+
+  const wechatApi = new WeChatApiClient({
+    appid: config.wechat.appid,
+    secret: config.wechat.secret,
+    baseUrl: overrides.wechatApiBase ?? config.wechat.apiBase,
+    kv,
+    logger,
+    onTokenRefresh: (kind) => metrics.wechatTokenRefreshes.inc({ kind }),
+  });
+
+  const messageLog = new MessageLogRepository(tablesOf<MessageLogTables>(database.db));
+  const messageLogWriter = new MessageLogWriter({ repository: messageLog, logger });
+  const router = new MessageRouter();
+  overrides.configureRouter?.(router);
+  const gateway = new WeChatGateway({
+    settings: config.wechat,
+    router,
+    kv,
+    logger,
+    clock,
+    metrics,
+    lateReplies: defineLateReplies({ jobs, api: wechatApi, kv, logger }),
+    messageLog: {
+      record: (entry) =>
+        messageLogWriter.record({
+          dedupe_key: entry.dedupeKey,
+          openid: entry.openid,
+          account: entry.account,
+          msg_type: entry.msgType,
+          event: entry.event,
+          summary: entry.summary,
+          mode: entry.mode,
+          received_at: entry.receivedAt,
+          latency_ms: entry.latencyMs,
+          outcome: entry.outcome,
+          reply_type: entry.replyType,
+          reply_summary: entry.replySummary,
+          request_id: entry.requestId,
+        }),
+    },
+  });
+
+  const observe = (info: { requestId: string; method: string; route: string; path: string; status: number; ms: number }) => {
+    metrics.httpRequests.inc({ method: info.method, route: info.route, status: String(info.status) });
+    logger.info(
+      {
+        requestId: info.requestId,
+        method: info.method,
+        path: info.path,
+        status: info.status,
+        ms: Math.round(info.ms * 10) / 10,
+      },
+      'request',
+    );
+  };
+
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    // Set before the handler runs: a header added to a finished response costs a copy of it.
+    c.header('x-request-id', requestId);
+    await next();
+    observe({
+      requestId,
+      method: c.req.method,
+      route: c.req.routePath || 'unmatched',
+      path: c.req.path,
+      status: c.res.status,
+      ms: performance.now() - started,
+    });
+  });
+  // WeChat's servers read XML, not pages: security headers are for what browsers load.
+  const secure = secureHeaders();
+  app.use('*', async (c, next) => (c.req.path === '/wechat' ? next() : secure(c, next)));
+  app.onError((error, c) => {
+    if (!(error instanceof HttpProblem)) {
+      logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    }
+    return problemResponse(c, error);
+  });
+  app.notFound((c) => problemResponse(c, new HttpProblem(404, 'NOT_FOUND', 'Not found')));
+
+  app.route('/wechat', wechatRoutes({ gateway, maxBodyBytes: config.wechat.maxBodyBytes, logger }));
+
+  app.get('/healthz', async (c) => {
+    const check = async (probe: () => Promise<void>) => {
+      try {
+        await probe();
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error: (error as Error).message };
+      }
+    };
+    const [db, kvCheck, jobsStatus] = await Promise.all([
+      check(() => database.ping()),
+      check(() => kv.ping()),
+      jobs.status(),
+    ]);
+    const ok = db.ok && kvCheck.ok && jobsStatus.ok;
+    return c.json(
+      {
+        status: ok ? 'ok' : 'degraded',
+        checks: {
+          db: { ...db, dialect: database.dialect },
+          kv: { ...kvCheck, backend: kv.backend },
+          jobs: jobsStatus,
+        },
+      },
+      ok ? 200 : 503,
+    );
+  });
+
+  app.get('/metrics', async (c) => {
+    await jobs.status(); // refreshes the pending-jobs gauge
+    return c.body(await metrics.registry.metrics(), 200, {
+      'content-type': metrics.registry.contentType,
+    });
+  });
+
+  app.get('/', (c) =>
+    c.html(
+      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>书林 Shulin</title></head>` +
+        `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.6">` +
+        `<h1>书林 Shulin</h1><p>图书馆微信公众号服务正在运行。<br>The library's WeChat service is running.</p>` +
+        `<ul><li>WeChat callback URL: <code>/wechat</code></li><li><a href="/healthz">/healthz</a></li><li><a href="/metrics">/metrics</a></li></ul></body></html>`,
+    ),
+  );
+
+  const services: Services = {
+    config,
+    logger,
+    clock,
+    metrics,
+    database,
+    kv,
+    jobs,
+    wechatApi,
+    router,
+    gateway,
+    messageLog,
+  };
+
+  const honoListener = getRequestListener(app.fetch);
+  const callback = wechatNodeHandler({
+    gateway,
+    maxBodyBytes: config.wechat.maxBodyBytes,
+    logger,
+    observe: (info) => observe({ ...info, route: '/wechat', path: '/wechat' }),
+  });
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (isCallbackUrl(req.url)) callback(req, res);
+    else void honoListener(req, res);
+  };
+
+  let closed = false;
+  return {
+    app,
+    services,
+    listener,
+    fetch: (request) => app.fetch(request),
+    start: () => jobs.start(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await gateway.close();
+      await jobs.stop();
+      await messageLogWriter.close();
+      if ('close' in jobs && typeof jobs.close === 'function') await (jobs.close as () => Promise<void>)();
+      if (!overrides.kv) await kv.close();
+      if (!overrides.database) await database.close();
+      logger.flush?.();
+    },
+  };
+}
