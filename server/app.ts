@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
+import { except } from 'hono/combine';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { migrations } from './migrations/index.ts';
@@ -168,8 +169,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
   });
   // WeChat's servers read XML, not pages: security headers are for what browsers load.
-  const secure = secureHeaders();
-  app.use('*', async (c, next) => (c.req.path === '/wechat' ? next() : secure(c, next)));
+  app.use('*', except('/wechat', secureHeaders()));
   app.onError((error, c) => {
     if (!(error instanceof HttpProblem)) {
       logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');

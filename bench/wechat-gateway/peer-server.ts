@@ -12,10 +12,10 @@ import { BENCH_ACCOUNT } from './common.ts';
 const app = express();
 app.use(
   '/wechat',
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+
   wechat(
     { token: BENCH_ACCOUNT.token, appid: BENCH_ACCOUNT.appid, encodingAESKey: BENCH_ACCOUNT.aesKey },
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access
+
     wechat.text((message: { Content: string }, _req: unknown, res: { reply(s: string): void }) => {
       res.reply(`收到：${message.Content}`);
     }),

@@ -131,7 +131,7 @@ async function load(server: Server, mode: 'plain' | 'safe', rep: number): Promis
       {
         method: 'POST',
         headers: { 'content-type': 'text/xml' },
-        setupRequest: (request: Record<string, unknown>) => {
+        setupRequest: (request) => {
           const push = pushes[next++ % pushes.length]!;
           return { ...request, path: `/wechat${push.path}`, body: push.body };
         },

@@ -17,9 +17,9 @@ export interface Database<DB = unknown> {
 // int8 (COUNT(*), bigint millisecond timestamps) arrives as a string by default; every
 // value Shulin stores there fits comfortably in a double.
 const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === 20) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 

@@ -52,7 +52,8 @@ export async function migrateToLatest(
   }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
-    const cause = result.error instanceof Error ? result.error : new Error(String(result.error));
+    const cause =
+      result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
     throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${cause.message}`, { cause });
   }
   return {

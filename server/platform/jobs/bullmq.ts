@@ -33,12 +33,16 @@ function connectionOptions(url: string) {
   };
 }
 
+const STATUS_TIMEOUT_MS = 2000;
+
 /** The scale-out backend: every instance shares one BullMQ queue on Redis. */
 export class BullJobs implements Jobs {
   readonly backend = 'bullmq' as const;
   readonly #deps: BullJobsDeps;
   readonly #definitions = new Map<string, JobDefinition<unknown>>();
   readonly #queue: Queue;
+  /** Keyed enqueues under way in this process, so that concurrent ones see each other. */
+  readonly #enqueuing = new Map<string, Promise<boolean>>();
   #worker: Worker | undefined;
 
   constructor(deps: BullJobsDeps) {
@@ -54,21 +58,46 @@ export class BullJobs implements Jobs {
     this.#definitions.set(definition.name, definition as JobDefinition<unknown>);
   }
 
-  async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}) {
+  async enqueue<P>(
+    name: string,
+    payload: P,
+    options: EnqueueOptions = {},
+  ): Promise<{ id: string; duplicate: boolean }> {
     const definition = this.#definitions.get(name);
     if (!definition) throw new Error(`No job named ${name} is defined`);
     // BullMQ refuses ':' in custom ids; the key is hashed into a safe id instead.
     const jobId = options.key ? `k-${Buffer.from(options.key).toString('base64url')}` : randomUUID();
-    if (options.key && (await this.#queue.getJob(jobId))) return { id: jobId, duplicate: true };
-    await this.#queue.add(name, payload, {
-      jobId,
-      attempts: definition.maxAttempts ?? 5,
-      delay: options.delayMs ?? 0,
-      backoff: { type: 'custom' },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    });
-    return { id: jobId, duplicate: false };
+    const add = () =>
+      this.#queue.add(name, payload, {
+        jobId,
+        attempts: definition.maxAttempts ?? 5,
+        delay: options.delayMs ?? 0,
+        backoff: { type: 'custom' },
+        removeOnComplete: { age: 7 * 24 * 3600 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      });
+    if (!options.key) {
+      await add();
+      return { id: jobId, duplicate: false };
+    }
+    // BullMQ adds a job once per id but answers a repeated add like a first one, so a
+    // keyed enqueue racing another in this process waits for it and reports the duplicate.
+    const racing = this.#enqueuing.get(jobId);
+    if (racing) {
+      if (await racing.then(() => true, () => false)) return { id: jobId, duplicate: true };
+      return this.enqueue(name, payload, options);
+    }
+    const attempt = (async () => {
+      if (await this.#queue.getJob(jobId)) return true;
+      await add();
+      return false;
+    })();
+    this.#enqueuing.set(jobId, attempt);
+    try {
+      return { id: jobId, duplicate: await attempt };
+    } finally {
+      if (this.#enqueuing.get(jobId) === attempt) this.#enqueuing.delete(jobId);
+    }
   }
 
   start(): Promise<void> {
@@ -122,8 +151,16 @@ export class BullJobs implements Jobs {
   }
 
   async status(): Promise<JobsStatus> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const counts = await this.#queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+      // BullMQ waits for Redis without end while it is down; /healthz must answer anyway.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${STATUS_TIMEOUT_MS} ms`)), STATUS_TIMEOUT_MS);
+      });
+      const counts = await Promise.race([
+        this.#queue.getJobCounts('waiting', 'delayed', 'active', 'failed'),
+        timeout,
+      ]);
       return {
         backend: 'bullmq',
         ok: true,
@@ -133,6 +170,8 @@ export class BullJobs implements Jobs {
       };
     } catch (error) {
       return { backend: 'bullmq', ok: false, running: Boolean(this.#worker), pending: 0, failed: 0, error: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
