@@ -104,7 +104,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onTokenRefresh: (kind) => metrics.wechatTokenRefreshes.inc({ kind }),
   });
 
-  const messageLog = new MessageLogRepository(tablesOf<MessageLogTables>(database.db));
+  const messageLog = new MessageLogRepository(tablesOf<MessageLogTables>(database.db), database.bulk);
   const messageLogWriter = new MessageLogWriter({ repository: messageLog, logger });
   const router = new MessageRouter();
   overrides.configureRouter?.(router);
@@ -136,9 +136,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
 
-  const observe = (info: { requestId: string; method: string; route: string; path: string; status: number; ms: number }) => {
+  const observe = (info: {
+    requestId: string;
+    method: string;
+    route: string;
+    path: string;
+    status: number;
+    ms: number;
+  }) => {
     metrics.httpRequests.inc({ method: info.method, route: info.route, status: String(info.status) });
-    logger.info(
+    // Each push already has its line in the message log (and refusals a warning), so
+    // the access-log line of the busiest route is debug-level.
+    logger[info.route === '/wechat' && info.status < 400 ? 'debug' : 'info'](
       {
         requestId: info.requestId,
         method: info.method,

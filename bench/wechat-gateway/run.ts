@@ -10,7 +10,7 @@
  * leaves more of the machine's two cores to the servers; autocannon otherwise.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
@@ -41,7 +41,7 @@ interface Server {
 
 async function start(name: string, script: string): Promise<Server> {
   const child = fork(join(here, script), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -83,6 +83,13 @@ async function check(server: Server, mode: 'plain' | 'safe'): Promise<void> {
   }
 }
 
+/** The server process's CPU time (user + system, all its threads) in µs, from /proc. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks / 100) * 1e6;
+}
+
 interface Result {
   target: string;
   mode: string;
@@ -93,9 +100,18 @@ interface Result {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Server CPU per answered request: the figure least disturbed by the load generator sharing the cores. */
+  cpuUsPerReq: number;
 }
 
 async function load(server: Server, mode: 'plain' | 'safe', rep: number): Promise<Result> {
+  const pid = server.child.pid!;
+  const cpuBefore = cpuMicros(pid);
+  const result = await loadOnce(server, mode, rep);
+  return { ...result, cpuUsPerReq: Math.round((cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests)) };
+}
+
+async function loadOnce(server: Server, mode: 'plain' | 'safe', rep: number): Promise<Omit<Result, 'cpuUsPerReq'>> {
   // Enough distinct pushes that none repeats within the run (a repeat is a retry, cheaper to answer).
   const pushes = makePushes(Math.max(20_000, duration * 12_000), mode, Math.floor(Date.now() / 1000));
   if (tool === 'wrk') {
@@ -172,7 +188,9 @@ try {
       for (const server of [peer, shulin]) {
         const r = await load(server, mode, rep);
         results.push(r);
-        console.error(`  rep ${rep} ${mode.padEnd(5)} ${server.name.padEnd(20)} ${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
+        console.error(
+          `  rep ${rep} ${mode.padEnd(5)} ${server.name.padEnd(20)} ${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${r.cpuUsPerReq} µs/req  errors ${r.errors}  non-2xx ${r.non2xx}`,
+        );
       }
     }
   }
@@ -184,8 +202,8 @@ try {
 }
 
 const rows: string[] = [
-  `| mode | server | req/s (median of ${reps}) | p50 ms | p99 ms | errors + non-2xx | vs peer |`,
-  '|---|---|---:|---:|---:|---:|---:|',
+  `| mode | server | req/s (median of ${reps}) | p50 ms | p99 ms | server CPU µs/req | errors + non-2xx | throughput vs peer |`,
+  '|---|---|---:|---:|---:|---:|---:|---:|',
 ];
 for (const mode of ['plain', 'safe'] as const) {
   const of = (name: string) => results.filter((r) => r.mode === mode && r.target === name);
@@ -194,7 +212,7 @@ for (const mode of ['plain', 'safe'] as const) {
     const rs = of(name);
     const rps = median(rs.map((r) => r.rps));
     rows.push(
-      `| ${mode === 'plain' ? 'plaintext' : 'safe (AES)'} | ${name} | ${Math.round(rps)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${rs.reduce((a, r) => a + r.errors + r.non2xx, 0)} | ${(rps / peerRps).toFixed(2)}× |`,
+      `| ${mode === 'plain' ? 'plaintext' : 'safe (AES)'} | ${name} | ${Math.round(rps)} | ${median(rs.map((r) => r.p50))} | ${median(rs.map((r) => r.p99))} | ${median(rs.map((r) => r.cpuUsPerReq))} | ${rs.reduce((a, r) => a + r.errors + r.non2xx, 0)} | ${(rps / peerRps).toFixed(2)}× |`,
     );
   }
 }

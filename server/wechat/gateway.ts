@@ -309,16 +309,17 @@ export class WeChatGateway {
     }
     const running = this.#run(message, mode, requestId, receivedAt, dedupe);
     this.#inflight.set(dedupe, running);
+    let outcome: Outcome = null;
     try {
-      const outcome = await running;
-      // Remembered for retries on other instances; the reply is re-encrypted per answer.
-      void kv
-        .set(kvKey, outcome ? JSON.stringify(outcome) : DONE_NO_REPLY, { ttlMs })
-        .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'dedupe store failed'));
+      outcome = await running;
       return outcome;
     } finally {
-      // Kept a moment longer so that a retry racing the kv write still finds it here.
-      setTimeout(() => this.#inflight.delete(dedupe), 1000).unref();
+      // Remembered for retries (on any instance); the reply is re-encrypted per answer. The
+      // in-process entry stays until kv has the outcome, so no retry can miss both.
+      void kv
+        .set(kvKey, outcome ? JSON.stringify(outcome) : DONE_NO_REPLY, { ttlMs })
+        .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'dedupe store failed'))
+        .finally(() => this.#inflight.delete(dedupe));
     }
   }
 

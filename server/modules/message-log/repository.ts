@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Selectable } from 'kysely';
+import type { BulkInserter } from '../../platform/db/index.ts';
 
 export interface MessageLogTable {
   id: Generated<number>;
@@ -26,11 +27,20 @@ export type NewMessageLogRow = Omit<MessageLogRow, 'id'>;
 
 /** Every WeChat push and what Shulin answered, once per push (retries share a dedupe key). */
 export class MessageLogRepository {
-  constructor(private readonly db: Kysely<MessageLogTables>) {}
+  constructor(
+    private readonly db: Kysely<MessageLogTables>,
+    /** The dialect's bulk path (one transaction of prepared inserts on SQLite); Kysely otherwise. */
+    private readonly bulk?: BulkInserter,
+  ) {}
 
-  /** Inserts the rows in one statement; rows whose push is already logged are skipped. */
+  /** Inserts the rows in one transaction; rows whose push is already logged are skipped. */
   async insertMany(rows: readonly NewMessageLogRow[]): Promise<number> {
     if (rows.length === 0) return 0;
+    if (this.bulk) {
+      return this.bulk.insertMany('wechat_message_log', rows as unknown as Record<string, unknown>[], {
+        ignoreConflictOn: 'dedupe_key',
+      });
+    }
     const result = await this.db
       .insertInto('wechat_message_log')
       .values([...rows])

@@ -53,7 +53,8 @@ export class MessageLogWriter {
         await this.#repository.insertMany(batch);
       } catch (error) {
         if (retried === 0) {
-          this.#retry = batch;
+          // Appended: another batch taken before this failure was known may have failed too.
+          this.#retry = this.#retry.concat(batch);
           this.#logger.warn({ err: error, entries: batch.length }, 'message log write failed; will retry');
           if (!this.#timer) {
             this.#timer = setTimeout(() => void this.flush(), this.#flushMs * 10);

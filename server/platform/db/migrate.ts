@@ -20,7 +20,7 @@ export async function migrateToLatest(
   database: Database,
   migrations: readonly ShulinMigration[],
 ): Promise<{ applied: string[] }> {
-  const run = async (db: Kysely<unknown>): Promise<MigrationResultSet> => {
+  const run = async (db: Kysely<unknown>, schema?: string): Promise<MigrationResultSet> => {
     const byName: Record<string, Migration> = {};
     for (const m of migrations) {
       byName[m.name] = {
@@ -33,6 +33,9 @@ export async function migrateToLatest(
       provider: { getMigrations: () => Promise.resolve(byName) },
       migrationTableName: 'shulin_migrations',
       migrationLockTableName: 'shulin_migrations_lock',
+      // Named, because Kysely otherwise takes a shulin_migrations table in any schema
+      // of the database (another installation's, another test's) for ours.
+      ...(schema ? { migrationTableSchema: schema } : {}),
     });
     return migrator.migrateToLatest();
   };
@@ -42,7 +45,9 @@ export async function migrateToLatest(
     result = await database.db.connection().execute(async (conn) => {
       await sql`select pg_advisory_lock(${PG_MIGRATION_LOCK})`.execute(conn);
       try {
-        return await run(conn);
+        const current = sql<{ name: string | null }>`select current_schema() as name`;
+        const { rows } = await current.execute(conn);
+        return await run(conn, rows[0]?.name ?? undefined);
       } finally {
         await sql`select pg_advisory_unlock(${PG_MIGRATION_LOCK})`.execute(conn);
       }
