@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'coverage', '.scratch', '.tmp-*', 'eslint.config.js', 'bin/*.js'] },
+  {
+    ignores: [
+      'node_modules',
+      'data',
+      'coverage',
+      '.scratch',
+      '.tmp-*',
+      'eslint.config.js',
+      'bin/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -25,6 +35,11 @@ export default tseslint.config(
   {
     files: ['server/platform/config.ts', '**/*.test.ts', 'test/**', 'bench/**'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // Plain JavaScript (worker threads that must load without a TypeScript loader).
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     // Test doubles implement async interfaces without awaiting anything.
@@ -55,7 +70,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/modules/**', '**/wechat/**'], message: 'platform/ imports no module.' }] },
+        {
+          patterns: [
+            { group: ['**/modules/**', '**/wechat/**'], message: 'platform/ imports no module.' },
+          ],
+        },
       ],
     },
   },

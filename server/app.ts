@@ -104,7 +104,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onTokenRefresh: (kind) => metrics.wechatTokenRefreshes.inc({ kind }),
   });
 
-  const messageLog = new MessageLogRepository(tablesOf<MessageLogTables>(database.db), database.bulk);
+  const messageLog = new MessageLogRepository(
+    tablesOf<MessageLogTables>(database.db),
+    database.bulk,
+  );
   const messageLogWriter = new MessageLogWriter({ repository: messageLog, logger });
   const router = new MessageRouter();
   overrides.configureRouter?.(router);
@@ -144,7 +147,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     status: number;
     ms: number;
   }) => {
-    metrics.httpRequests.inc({ method: info.method, route: info.route, status: String(info.status) });
+    metrics.httpRequests.inc({
+      method: info.method,
+      route: info.route,
+      status: String(info.status),
+    });
     // Each push already has its line in the message log (and refusals a warning), so
     // the access-log line of the busiest route is debug-level.
     logger[info.route === '/wechat' && info.status < 400 ? 'debug' : 'info'](
@@ -272,7 +279,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await gateway.close();
       await jobs.stop();
       await messageLogWriter.close();
-      if ('close' in jobs && typeof jobs.close === 'function') await (jobs.close as () => Promise<void>)();
+      if ('close' in jobs && typeof jobs.close === 'function')
+        await (jobs.close as () => Promise<void>)();
       if (!overrides.kv) await kv.close();
       if (!overrides.database) await database.close();
       logger.flush?.();

@@ -9,7 +9,18 @@ export const BENCH_ACCOUNT = {
   originalId: 'gh_bench00000001',
 } as const;
 
-const WORDS = ['三体', '红楼梦', '数学分析', '机器学习', '开馆时间', '我的借阅', 'The Great Gatsby', '续借', '中国近代史纲要', 'hongloumeng'];
+const WORDS = [
+  '三体',
+  '红楼梦',
+  '数学分析',
+  '机器学习',
+  '开馆时间',
+  '我的借阅',
+  'The Great Gatsby',
+  '续借',
+  '中国近代史纲要',
+  'hongloumeng',
+];
 
 /**
  * `count` distinct, correctly signed text pushes: each with its own MsgId,
@@ -19,7 +30,9 @@ export function makePushes(count: number, mode: 'plain' | 'safe', timestamp: num
   const pushes: Array<{ path: string; body: string }> = [];
   for (let i = 0; i < count; i++) {
     const openid = `oBench${randomBytes(10).toString('base64url')}`;
-    const msgId = String(7_000_000_000_000_000_000n + BigInt(i) + (mode === 'safe' ? 500_000n : 0n));
+    const msgId = String(
+      7_000_000_000_000_000_000n + BigInt(i) + (mode === 'safe' ? 500_000n : 0n),
+    );
     const content = `${WORDS[i % WORDS.length]} ${i}`;
     // One line, so that wrk's Lua can read the pushes line by line.
     const xml =

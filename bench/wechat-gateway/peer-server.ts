@@ -14,7 +14,11 @@ app.use(
   '/wechat',
 
   wechat(
-    { token: BENCH_ACCOUNT.token, appid: BENCH_ACCOUNT.appid, encodingAESKey: BENCH_ACCOUNT.aesKey },
+    {
+      token: BENCH_ACCOUNT.token,
+      appid: BENCH_ACCOUNT.appid,
+      encodingAESKey: BENCH_ACCOUNT.aesKey,
+    },
 
     wechat.text((message: { Content: string }, _req: unknown, res: { reply(s: string): void }) => {
       res.reply(`收到：${message.Content}`);

@@ -22,7 +22,8 @@ import { BENCH_ACCOUNT, makePushes } from './common.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const duration = Number(args.get('duration') ?? 10);
 const reps = Number(args.get('reps') ?? 3);
 const connections = Number(args.get('connections') ?? 50);
@@ -41,7 +42,11 @@ interface Server {
 
 async function start(name: string, script: string): Promise<Server> {
   const child = fork(join(here, script), [], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -74,12 +79,25 @@ async function stop(server: Server): Promise<unknown> {
 /** Checks, before loading a server, that it answers a push the way WeChat needs. */
 async function check(server: Server, mode: 'plain' | 'safe'): Promise<void> {
   const [push] = makePushes(1, mode, Math.floor(Date.now() / 1000));
-  const res = await fetch(`http://127.0.0.1:${server.port}/wechat${push!.path}`, { method: 'POST', body: push!.body });
+  const res = await fetch(`http://127.0.0.1:${server.port}/wechat${push!.path}`, {
+    method: 'POST',
+    body: push!.body,
+  });
   const text = await res.text();
-  const opened = openReply(text, { token: BENCH_ACCOUNT.token, aesKey: BENCH_ACCOUNT.aesKey, appid: BENCH_ACCOUNT.appid });
+  const opened = openReply(text, {
+    token: BENCH_ACCOUNT.token,
+    aesKey: BENCH_ACCOUNT.aesKey,
+    appid: BENCH_ACCOUNT.appid,
+  });
   const content = opened ? xmlChildText(parseXml(opened.xml).value, 'Content') : undefined;
-  if (res.status !== 200 || !content?.startsWith('收到：') || opened?.encrypted !== (mode === 'safe')) {
-    throw new Error(`${server.name} ${mode}: unexpected answer ${res.status} ${text.slice(0, 200)}`);
+  if (
+    res.status !== 200 ||
+    !content?.startsWith('收到：') ||
+    opened?.encrypted !== (mode === 'safe')
+  ) {
+    throw new Error(
+      `${server.name} ${mode}: unexpected answer ${res.status} ${text.slice(0, 200)}`,
+    );
   }
 }
 
@@ -108,24 +126,54 @@ async function load(server: Server, mode: 'plain' | 'safe', rep: number): Promis
   const pid = server.child.pid!;
   const cpuBefore = cpuMicros(pid);
   const result = await loadOnce(server, mode, rep);
-  return { ...result, cpuUsPerReq: Math.round((cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests)) };
+  return {
+    ...result,
+    cpuUsPerReq: Math.round((cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests)),
+  };
 }
 
-async function loadOnce(server: Server, mode: 'plain' | 'safe', rep: number): Promise<Omit<Result, 'cpuUsPerReq'>> {
+async function loadOnce(
+  server: Server,
+  mode: 'plain' | 'safe',
+  rep: number,
+): Promise<Omit<Result, 'cpuUsPerReq'>> {
   // Enough distinct pushes that none repeats within the run (a repeat is a retry, cheaper to answer).
-  const pushes = makePushes(Math.max(20_000, duration * 12_000), mode, Math.floor(Date.now() / 1000));
+  const pushes = makePushes(
+    Math.max(20_000, duration * 12_000),
+    mode,
+    Math.floor(Date.now() / 1000),
+  );
   if (tool === 'wrk') {
     const file = join(scratch, 'pushes.txt');
     writeFileSync(file, pushes.map((p) => `/wechat${p.path}\n${p.body}\n`).join(''));
     const { stdout } = await promisify(execFile)(
       'wrk',
-      ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', '10s', '-s', join(here, 'pushes.lua'), `http://127.0.0.1:${server.port}`],
+      [
+        '-t1',
+        `-c${connections}`,
+        `-d${duration}s`,
+        '--timeout',
+        '10s',
+        '-s',
+        join(here, 'pushes.lua'),
+        `http://127.0.0.1:${server.port}`,
+      ],
       { env: { ...process.env, WRK_PUSHES: file }, maxBuffer: 1 << 20 },
     );
     const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
     if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
-    const w = JSON.parse(line) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number; non2xx: number };
-    if (w.requests > pushes.length) console.error(`  note: ${server.name} ${mode} reused pushes (${w.requests} > ${pushes.length})`);
+    const w = JSON.parse(line) as {
+      requests: number;
+      duration_us: number;
+      p50_us: number;
+      p99_us: number;
+      errors: number;
+      non2xx: number;
+    };
+    if (w.requests > pushes.length)
+      console.error(
+        `  note: ${server.name} ${mode} reused pushes (${w.requests} > ${pushes.length})`,
+      );
     return {
       target: server.name,
       mode,
@@ -154,7 +202,8 @@ async function loadOnce(server: Server, mode: 'plain' | 'safe', rep: number): Pr
       },
     ],
   });
-  if (next > pushes.length) console.error(`  note: ${server.name} ${mode} reused pushes (${next} > ${pushes.length})`);
+  if (next > pushes.length)
+    console.error(`  note: ${server.name} ${mode} reused pushes (${next} > ${pushes.length})`);
   return {
     target: server.name,
     mode,
@@ -216,9 +265,14 @@ for (const mode of ['plain', 'safe'] as const) {
     );
   }
 }
-console.log(`\nbench/wechat-gateway — ${tool}, ${connections} connections, ${duration} s per run, ${reps} interleaved reps, Node ${process.version}\n`);
+console.log(
+  `\nbench/wechat-gateway — ${tool}, ${connections} connections, ${duration} s per run, ${reps} interleaved reps, Node ${process.version}\n`,
+);
 console.log(rows.join('\n'));
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ tool, connections, duration, reps, node: process.version, results }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify({ tool, connections, duration, reps, node: process.version, results }, null, 2),
+);
 console.log(`\nraw results: ${file}`);

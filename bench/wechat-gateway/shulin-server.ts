@@ -24,7 +24,8 @@ const config = loadConfig({
   SHULIN_DEMO: 'off',
 });
 const shulin = await buildApp(config, {
-  configureRouter: (router) => router.onMessage('text', (m) => ({ type: 'text', content: `收到：${m.content}` })),
+  configureRouter: (router) =>
+    router.onMessage('text', (m) => ({ type: 'text', content: `收到：${m.content}` })),
 });
 await shulin.start();
 const server = createServer(shulin.listener);

@@ -25,13 +25,18 @@ const schema = z
     DATABASE_URL: z
       .string()
       .default('sqlite:./data/shulin.db')
-      .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+      .refine(
+        (v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v),
+        'must start with sqlite: or postgres://',
+      ),
     REDIS_URL: z
       .string()
       .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
       .optional(),
     SHULIN_DEMO: bool.default(true),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
 
     WECHAT_APPID: z.string().min(1).optional(),
     WECHAT_SECRET: z.string().min(1).optional(),
@@ -39,10 +44,16 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3–32 letters or digits, as WeChat requires')
       .optional(),
-    WECHAT_TOKEN_PREVIOUS: z.string().regex(/^[A-Za-z0-9]{3,32}$/).optional(),
+    WECHAT_TOKEN_PREVIOUS: z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,32}$/)
+      .optional(),
     WECHAT_AES_KEY: aesKey.optional(),
     WECHAT_AES_KEY_PREVIOUS: aesKey.optional(),
-    WECHAT_ORIGINAL_ID: z.string().regex(/^gh_[0-9a-zA-Z]+$/, 'must look like gh_…').optional(),
+    WECHAT_ORIGINAL_ID: z
+      .string()
+      .regex(/^gh_[0-9a-zA-Z]+$/, 'must look like gh_…')
+      .optional(),
     WECHAT_REQUIRE_ENCRYPTION: bool.default(false),
     WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
     WECHAT_REPLY_BUDGET_MS: int(100, 4900).default(4500),

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/support/app.ts';
 import { sha1Signature } from './crypto.ts';
-import { FIXTURE_ACCOUNT, FIXTURE_CREATE_TIME, FIXTURE_KINDS, FIXTURE_OPENID, pushXml } from './fixtures.ts';
+import {
+  FIXTURE_ACCOUNT,
+  FIXTURE_CREATE_TIME,
+  FIXTURE_KINDS,
+  FIXTURE_OPENID,
+  pushXml,
+} from './fixtures.ts';
 import type { InboundMessage } from './messages.ts';
 import type { MessageRouter } from './router.ts';
 import { openReply, signPush } from './signer.ts';
@@ -69,7 +75,7 @@ describe('URL verification (GET)', () => {
       nonce: P2.nonce,
       echostr: P2.echostr,
     });
-    const res = await app.request(`/wechat?${q}`);
+    const res = await app.request(`/wechat?${q.toString()}`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(P2.echostr);
   });
@@ -77,14 +83,20 @@ describe('URL verification (GET)', () => {
   it('refuses a forged signature, a stale timestamp and a missing echostr', async () => {
     const { app } = await appAt(Number(P2.timestamp));
     const base = { timestamp: P2.timestamp, nonce: P2.nonce, echostr: P2.echostr };
-    const forged = await app.request(`/wechat?${new URLSearchParams({ ...base, signature: 'f'.repeat(40) })}`);
+    const forged = await app.request(
+      `/wechat?${new URLSearchParams({ ...base, signature: 'f'.repeat(40) }).toString()}`,
+    );
     expect(forged.status).toBe(401);
     expect(await forged.text()).not.toContain(P2.echostr);
     const stale = new URLSearchParams({ ...base, timestamp: '1700000000' });
     stale.set('signature', sha1Signature('AAAAA', '1700000000', P2.nonce));
-    expect((await app.request(`/wechat?${stale}`)).status).toBe(401);
-    const noEcho = new URLSearchParams({ signature: P2.expected_signature, timestamp: P2.timestamp, nonce: P2.nonce });
-    expect((await app.request(`/wechat?${noEcho}`)).status).toBe(400);
+    expect((await app.request(`/wechat?${stale.toString()}`)).status).toBe(401);
+    const noEcho = new URLSearchParams({
+      signature: P2.expected_signature,
+      timestamp: P2.timestamp,
+      nonce: P2.nonce,
+    });
+    expect((await app.request(`/wechat?${noEcho.toString()}`)).status).toBe(400);
   });
 });
 
@@ -115,7 +127,12 @@ describe('plaintext pushes', () => {
     for (const [i, kind] of FIXTURE_KINDS.entries()) {
       // Distinct CreateTime per push so that events do not deduplicate into each other.
       const xml = pushXml(kind, { CreateTime: FIXTURE_CREATE_TIME - i });
-      const { query, body } = signPush({ xml, token: 'AAAAA', mode: 'plain', timestamp: String(FIXTURE_CREATE_TIME) });
+      const { query, body } = signPush({
+        xml,
+        token: 'AAAAA',
+        mode: 'plain',
+        timestamp: String(FIXTURE_CREATE_TIME),
+      });
       const res = await post(app, query, body);
       expect(res.status, kind).toBe(200);
       expect(await res.text(), kind).toBe('success');
@@ -125,9 +142,17 @@ describe('plaintext pushes', () => {
   });
 
   it('accepts the previous Token during a Token change', async () => {
-    const { app } = await appAt(FIXTURE_CREATE_TIME, { WECHAT_TOKEN: 'newToken1', WECHAT_TOKEN_PREVIOUS: 'AAAAA' });
+    const { app } = await appAt(FIXTURE_CREATE_TIME, {
+      WECHAT_TOKEN: 'newToken1',
+      WECHAT_TOKEN_PREVIOUS: 'AAAAA',
+    });
     for (const token of ['newToken1', 'AAAAA']) {
-      const { query, body } = signPush({ xml: textPush(token, token === 'AAAAA' ? '1' : '2'), token, mode: 'plain', timestamp: String(FIXTURE_CREATE_TIME) });
+      const { query, body } = signPush({
+        xml: textPush(token, token === 'AAAAA' ? '1' : '2'),
+        token,
+        mode: 'plain',
+        timestamp: String(FIXTURE_CREATE_TIME),
+      });
       const res = await post(app, query, body);
       expect(await res.text()).toContain(`收到：${token}`);
     }
@@ -135,7 +160,12 @@ describe('plaintext pushes', () => {
 
   it('refuses plaintext when encryption is required', async () => {
     const { app, seen } = await appAt(FIXTURE_CREATE_TIME, { WECHAT_REQUIRE_ENCRYPTION: 'true' });
-    const { query, body } = signPush({ xml: textPush('x'), token: 'AAAAA', mode: 'plain', timestamp: String(FIXTURE_CREATE_TIME) });
+    const { query, body } = signPush({
+      xml: textPush('x'),
+      token: 'AAAAA',
+      mode: 'plain',
+      timestamp: String(FIXTURE_CREATE_TIME),
+    });
     expect((await post(app, query, body)).status).toBe(403);
     expect(seen.messages).toHaveLength(0);
   });
@@ -181,17 +211,30 @@ describe('safe and compatible mode', () => {
       encrypt_type: 'aes',
       msg_signature: C.expected_msg_signature,
     });
-    const body = C.expected_plaintext.replace('</xml>', `<Encrypt><![CDATA[${C.encrypt}]]></Encrypt>\n</xml>`);
+    const body = C.expected_plaintext.replace(
+      '</xml>',
+      `<Encrypt><![CDATA[${C.encrypt}]]></Encrypt>\n</xml>`,
+    );
     const res = await post(app, q, body);
-    const opened = openReply(await res.text(), { token: C.token, aesKey: C.encodingAESKey, appid: C.appid });
+    const opened = openReply(await res.text(), {
+      token: C.token,
+      aesKey: C.encodingAESKey,
+      appid: C.appid,
+    });
     expect(xmlChildText(parseXml(opened!.xml).value, 'Content')).toBe('收到：abcdteT');
     expect(seen.messages[0]).toMatchObject({ kind: 'text', msgId: '6054768590064713728' });
   });
 
   it('accepts the previous EncodingAESKey during a key change and answers with it', async () => {
     const newKey = 'B'.repeat(43);
-    const { app } = await appAt(FIXTURE_CREATE_TIME, { WECHAT_AES_KEY: newKey, WECHAT_AES_KEY_PREVIOUS: 'A'.repeat(43) });
-    for (const [key, id] of [[newKey, '11'], ['A'.repeat(43), '12']] as const) {
+    const { app } = await appAt(FIXTURE_CREATE_TIME, {
+      WECHAT_AES_KEY: newKey,
+      WECHAT_AES_KEY_PREVIOUS: 'A'.repeat(43),
+    });
+    for (const [key, id] of [
+      [newKey, '11'],
+      ['A'.repeat(43), '12'],
+    ] as const) {
       const { query, body } = signPush({
         xml: textPush(`key ${id}`, id),
         token: 'AAAAA',
@@ -210,7 +253,13 @@ describe('safe and compatible mode', () => {
 });
 
 describe('bad input never reaches a handler', () => {
-  async function refused(env: Record<string, string>, seconds: number, send: (app: TestApp) => Promise<Response>, status: number, reason: string) {
+  async function refused(
+    env: Record<string, string>,
+    seconds: number,
+    send: (app: TestApp) => Promise<Response>,
+    status: number,
+    reason: string,
+  ) {
     const { app, seen } = await appAt(seconds, env);
     const res = await send(app);
     expect(await res.text()).toBe(reason);
@@ -250,47 +299,150 @@ describe('bad input never reaches a handler', () => {
       encrypt_type: 'aes',
       msg_signature: sha1Signature('AAAAA', ts, '1', encrypt),
     });
-    return [q, `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`] as const;
+    return [
+      q,
+      `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    ] as const;
   }
 
   it('refuses broken base64, truncated and undecryptable ciphertext', async () => {
-    const good = signPush({ xml: textPush('x'), token: 'AAAAA', mode: 'safe', aesKey: 'A'.repeat(43), appid: E.appid, timestamp: ts });
+    const good = signPush({
+      xml: textPush('x'),
+      token: 'AAAAA',
+      mode: 'safe',
+      aesKey: 'A'.repeat(43),
+      appid: E.appid,
+      timestamp: ts,
+    });
     const cipher = /<Encrypt><!\[CDATA\[(.*)\]\]><\/Encrypt>/.exec(good.body)![1]!;
-    for (const bad of ['not*base64!!', cipher.slice(0, 30), Buffer.from(cipher, 'base64').subarray(0, 48).toString('base64'), Buffer.alloc(64, 7).toString('base64')]) {
+    for (const bad of [
+      'not*base64!!',
+      cipher.slice(0, 30),
+      Buffer.from(cipher, 'base64').subarray(0, 48).toString('base64'),
+      Buffer.alloc(64, 7).toString('base64'),
+    ]) {
       const [q, body] = encrypted(bad);
       await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, q, body), 400, 'decrypt_failed');
     }
   });
 
   it('refuses forged signatures', async () => {
-    const good = signPush({ xml: textPush('x'), token: 'AAAAA', mode: 'safe', aesKey: 'A'.repeat(43), appid: E.appid, timestamp: ts });
+    const good = signPush({
+      xml: textPush('x'),
+      token: 'AAAAA',
+      mode: 'safe',
+      aesKey: 'A'.repeat(43),
+      appid: E.appid,
+      timestamp: ts,
+    });
     const forgedSig = new URLSearchParams(good.query);
     forgedSig.set('signature', '0'.repeat(40));
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, forgedSig, good.body), 401, 'bad_signature');
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, forgedSig, good.body),
+      401,
+      'bad_signature',
+    );
     const forgedMsg = new URLSearchParams(good.query);
     forgedMsg.set('msg_signature', sha1Signature('wrong', ts, forgedMsg.get('nonce')!, 'x'));
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, forgedMsg, good.body), 401, 'bad_msg_signature');
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, forgedMsg, good.body),
+      401,
+      'bad_msg_signature',
+    );
     const plain = signPush({ xml: textPush('x'), token: 'guessed', mode: 'plain', timestamp: ts });
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, plain.query, plain.body), 401, 'bad_signature');
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, plain.query, plain.body),
+      401,
+      'bad_signature',
+    );
   });
 
   it('refuses a DOCTYPE (plaintext and inside the ciphertext), malformed XML and invalid messages', async () => {
     const xxe = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${textPush('&e;')}`;
     const plain = signPush({ xml: xxe, token: 'AAAAA', mode: 'plain', timestamp: ts });
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, plain.query, plain.body), 400, 'doctype_refused');
-    const hidden = signPush({ xml: xxe, token: 'AAAAA', mode: 'safe', aesKey: 'A'.repeat(43), appid: E.appid, timestamp: ts });
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, hidden.query, hidden.body), 400, 'doctype_refused');
-    const broken = signPush({ xml: textPush('x').slice(0, 60), token: 'AAAAA', mode: 'plain', timestamp: ts });
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, broken.query, broken.body), 400, 'malformed_xml');
-    const headless = signPush({ xml: pushXml('text', { FromUserName: null }), token: 'AAAAA', mode: 'plain', timestamp: ts });
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, headless.query, headless.body), 400, 'invalid_message');
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, plain.query, plain.body),
+      400,
+      'doctype_refused',
+    );
+    const hidden = signPush({
+      xml: xxe,
+      token: 'AAAAA',
+      mode: 'safe',
+      aesKey: 'A'.repeat(43),
+      appid: E.appid,
+      timestamp: ts,
+    });
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, hidden.query, hidden.body),
+      400,
+      'doctype_refused',
+    );
+    const broken = signPush({
+      xml: textPush('x').slice(0, 60),
+      token: 'AAAAA',
+      mode: 'plain',
+      timestamp: ts,
+    });
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, broken.query, broken.body),
+      400,
+      'malformed_xml',
+    );
+    const headless = signPush({
+      xml: pushXml('text', { FromUserName: null }),
+      token: 'AAAAA',
+      mode: 'plain',
+      timestamp: ts,
+    });
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, headless.query, headless.body),
+      400,
+      'invalid_message',
+    );
   });
 
   it('refuses an oversized body and a stale timestamp', async () => {
-    const big = signPush({ xml: textPush('书'.repeat(2000)), token: 'AAAAA', mode: 'plain', timestamp: ts });
-    await refused({ WECHAT_MAX_BODY_BYTES: '4096' }, FIXTURE_CREATE_TIME, (app) => post(app, big.query, big.body), 413, 'body_too_large');
-    const old = signPush({ xml: textPush('x'), token: 'AAAAA', mode: 'plain', timestamp: String(FIXTURE_CREATE_TIME - 301) });
-    await refused({}, FIXTURE_CREATE_TIME, (app) => post(app, old.query, old.body), 401, 'stale_timestamp');
+    const big = signPush({
+      xml: textPush('书'.repeat(2000)),
+      token: 'AAAAA',
+      mode: 'plain',
+      timestamp: ts,
+    });
+    await refused(
+      { WECHAT_MAX_BODY_BYTES: '4096' },
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, big.query, big.body),
+      413,
+      'body_too_large',
+    );
+    const old = signPush({
+      xml: textPush('x'),
+      token: 'AAAAA',
+      mode: 'plain',
+      timestamp: String(FIXTURE_CREATE_TIME - 301),
+    });
+    await refused(
+      {},
+      FIXTURE_CREATE_TIME,
+      (app) => post(app, old.query, old.body),
+      401,
+      'stale_timestamp',
+    );
   });
 });
 
@@ -308,12 +460,23 @@ describe('once, and in time', () => {
     );
     for (const mode of ['plain', 'safe'] as const) {
       const copies = [1, 2, 3].map(() =>
-        signPush({ xml: textPush(`三体 ${mode}`, mode === 'plain' ? '901' : '902'), token: 'AAAAA', mode, aesKey: 'A'.repeat(43), appid: E.appid, timestamp: ts }),
+        signPush({
+          xml: textPush(`三体 ${mode}`, mode === 'plain' ? '901' : '902'),
+          token: 'AAAAA',
+          mode,
+          aesKey: 'A'.repeat(43),
+          appid: E.appid,
+          timestamp: ts,
+        }),
       );
       const answers = await Promise.all(copies.map((c) => post(app, c.query, c.body)));
       for (const res of answers) {
         expect(res.status).toBe(200);
-        const opened = openReply(await res.text(), { token: 'AAAAA', aesKey: 'A'.repeat(43), appid: E.appid });
+        const opened = openReply(await res.text(), {
+          token: 'AAAAA',
+          aesKey: 'A'.repeat(43),
+          appid: E.appid,
+        });
         expect(xmlChildText(parseXml(opened!.xml).value, 'Content')).toBe(`查到：三体 ${mode}`);
       }
     }
@@ -330,7 +493,14 @@ describe('once, and in time', () => {
         return { type: 'text', content: `慢慢查到：${m.content}` };
       }),
     );
-    const push = signPush({ xml: textPush('慢', '777'), token: 'AAAAA', mode: 'safe', aesKey: 'A'.repeat(43), appid: E.appid, timestamp: ts });
+    const push = signPush({
+      xml: textPush('慢', '777'),
+      token: 'AAAAA',
+      mode: 'safe',
+      aesKey: 'A'.repeat(43),
+      appid: E.appid,
+      timestamp: ts,
+    });
     const started = performance.now();
     const res = await post(app, push.query, push.body);
     const took = performance.now() - started;
@@ -356,15 +526,30 @@ describe('once, and in time', () => {
       });
       router.onText('two', () => ({
         type: 'news',
-        articles: [{ title: 'a', url: 'https://x/a' }, { title: 'b', url: 'https://x/b' }],
+        articles: [
+          { title: 'a', url: 'https://x/a' },
+          { title: 'b', url: 'https://x/b' },
+        ],
       }));
       router.onMessage('text', () => ({ type: 'text', content: 'ok' }));
     });
-    for (const [content, id] of [['boom', '31'], ['two', '32'], ['fine', '33'], ['fine', '33']] as const) {
-      const p = signPush({ xml: textPush(content, id), token: 'AAAAA', mode: 'plain', timestamp: ts });
+    for (const [content, id] of [
+      ['boom', '31'],
+      ['two', '32'],
+      ['fine', '33'],
+      ['fine', '33'],
+    ] as const) {
+      const p = signPush({
+        xml: textPush(content, id),
+        token: 'AAAAA',
+        mode: 'plain',
+        timestamp: ts,
+      });
       const res = await post(app, p.query, p.body);
       expect(res.status).toBe(200);
-      expect(await res.text()).toEqual(content === 'fine' ? expect.stringContaining('ok') : 'success');
+      expect(await res.text()).toEqual(
+        content === 'fine' ? expect.stringContaining('ok') : 'success',
+      );
     }
     await app.shulin.close();
     const rows = await app.shulin.services.messageLog.recent(10);

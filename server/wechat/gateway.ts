@@ -108,7 +108,11 @@ export interface GatewayResponse {
 
 type Outcome = { readonly xml: string; readonly replyType: string } | null;
 
-const SUCCESS: GatewayResponse = { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' };
+const SUCCESS: GatewayResponse = {
+  status: 200,
+  contentType: 'text/plain; charset=utf-8',
+  body: 'success',
+};
 const PENDING = 'pending';
 const DONE_NO_REPLY = '{"s":1}';
 const FORBIDDEN_MARKUP = /<!(DOCTYPE|ENTITY)/i;
@@ -131,7 +135,10 @@ function replySummary(reply: Reply): string {
     case 'text':
       return reply.content.slice(0, 120);
     case 'news':
-      return reply.articles.map((a) => a.title).join(' | ').slice(0, 120);
+      return reply.articles
+        .map((a) => a.title)
+        .join(' | ')
+        .slice(0, 120);
     case 'music':
     case 'video':
       return reply.title ?? reply.type;
@@ -170,7 +177,11 @@ export class WeChatGateway {
           { requestId: request.requestId, reason: error.reason, status: error.status },
           'wechat push refused',
         );
-        return { status: error.status, contentType: 'text/plain; charset=utf-8', body: error.reason };
+        return {
+          status: error.status,
+          contentType: 'text/plain; charset=utf-8',
+          body: error.reason,
+        };
       }
       // Anything else is our bug; WeChat still gets an answer that shows the reader nothing.
       this.#deps.logger.error({ err: error, requestId: request.requestId }, 'wechat push failed');
@@ -203,7 +214,8 @@ export class WeChatGateway {
       return { status: 200, contentType: 'text/plain; charset=utf-8', body: echostr };
     }
     if (request.method !== 'POST') throw new Rejection(405, 'method_not_allowed');
-    if (Buffer.byteLength(request.body) > settings.maxBodyBytes) throw new Rejection(413, 'body_too_large');
+    if (Buffer.byteLength(request.body) > settings.maxBodyBytes)
+      throw new Rejection(413, 'body_too_large');
     if (request.body.length === 0) throw new Rejection(400, 'empty_body');
     if (FORBIDDEN_MARKUP.test(request.body)) throw new Rejection(400, 'doctype_refused');
 
@@ -222,7 +234,15 @@ export class WeChatGateway {
       if (this.#keys.length === 0) throw new Rejection(400, 'encryption_not_configured');
       const encrypted = xmlChildText(outer, 'Encrypt');
       if (!encrypted) throw new Rejection(400, 'missing_encrypt');
-      if (!verifyMsgSignature(query.get('msg_signature') ?? undefined, token, timestamp, nonce, encrypted)) {
+      if (
+        !verifyMsgSignature(
+          query.get('msg_signature') ?? undefined,
+          token,
+          timestamp,
+          nonce,
+          encrypted,
+        )
+      ) {
         throw new Rejection(401, 'bad_msg_signature');
       }
       const opened = this.#decrypt(encrypted);
@@ -252,7 +272,10 @@ export class WeChatGateway {
 
     const outcome = await this.#answerOnce(message, mode, request.requestId, receivedAt);
     const response = this.#respond(outcome, key, token);
-    this.#deps.metrics.wechatReplyLatency.observe({ mode }, (performance.now() - receivedAt) / 1000);
+    this.#deps.metrics.wechatReplyLatency.observe(
+      { mode },
+      (performance.now() - receivedAt) / 1000,
+    );
     return response;
   }
 
@@ -275,7 +298,8 @@ export class WeChatGateway {
 
   #respond(outcome: Outcome, key: Buffer | undefined, token: string): GatewayResponse {
     if (!outcome) return SUCCESS;
-    if (!key) return { status: 200, contentType: 'application/xml; charset=utf-8', body: outcome.xml };
+    if (!key)
+      return { status: 200, contentType: 'application/xml; charset=utf-8', body: outcome.xml };
     const encrypt = encryptMessage(key, outcome.xml, this.#deps.settings.appid, randomBytes(16));
     const timestamp = String(Math.floor(this.#deps.clock.now() / 1000));
     const nonce = String(randomInt(100_000_000, 2_000_000_000));
@@ -371,7 +395,12 @@ export class WeChatGateway {
       },
       mode,
     };
-    const type = message.kind === 'event' ? message.event : message.kind === 'unknown' ? message.msgType : message.kind;
+    const type =
+      message.kind === 'event'
+        ? message.event
+        : message.kind === 'unknown'
+          ? message.msgType
+          : message.kind;
     const receivedAtMs = this.#deps.clock.now() - (performance.now() - receivedAt);
     const handling = router.dispatch(message, context).then(
       (reply) => ({ ok: true as const, reply }),
@@ -391,8 +420,18 @@ export class WeChatGateway {
         dedupeKey: dedupe,
         openid: message.fromUserName,
         account: message.toUserName,
-        msgType: message.kind === 'event' ? 'event' : message.kind === 'unknown' ? message.msgType : message.kind,
-        event: message.kind === 'event' ? message.event : message.kind === 'unknown' ? (message.event ?? null) : null,
+        msgType:
+          message.kind === 'event'
+            ? 'event'
+            : message.kind === 'unknown'
+              ? message.msgType
+              : message.kind,
+        event:
+          message.kind === 'event'
+            ? message.event
+            : message.kind === 'unknown'
+              ? (message.event ?? null)
+              : null,
         summary: summarize(message),
         mode,
         receivedAt: Math.round(receivedAtMs),
@@ -407,7 +446,10 @@ export class WeChatGateway {
     if (first === 'overrun') {
       overran = true;
       controller?.abort();
-      logger.warn({ requestId, type, budgetMs: settings.replyBudgetMs }, 'handler over budget; answering success, reply goes out later');
+      logger.warn(
+        { requestId, type, budgetMs: settings.replyBudgetMs },
+        'handler over budget; answering success, reply goes out later',
+      );
       const late = handling.then(async (result) => {
         if (!result.ok) {
           logger.error({ err: result.error, requestId, type }, 'late wechat handler failed');
@@ -438,7 +480,10 @@ export class WeChatGateway {
     }
 
     if (!first.ok) {
-      logger.error({ err: first.error, requestId, type }, 'wechat handler failed; answered success');
+      logger.error(
+        { err: first.error, requestId, type },
+        'wechat handler failed; answered success',
+      );
       log('failed', null);
       return null;
     }
@@ -468,7 +513,10 @@ export class WeChatGateway {
       maxArticles: answersMessage ? MAX_ARTICLES_REPLYING_TO_MESSAGE : MAX_ARTICLES_OTHER,
     });
     if (problem) {
-      this.#deps.logger.error({ requestId, problem, replyType: reply.type }, 'handler reply is invalid; answered success');
+      this.#deps.logger.error(
+        { requestId, problem, replyType: reply.type },
+        'handler reply is invalid; answered success',
+      );
       return null;
     }
     return candidate;

@@ -52,7 +52,10 @@ export function defineLateReplies(deps: {
     handler: async (payload, context) => {
       if (context.attempt === 1) {
         const quota = CUSTOMER_SERVICE_QUOTA[payload.trigger];
-        const used = await kv.incr(`wx:cs-quota:${payload.trigger}:${payload.openid}`, quota.windowMs);
+        const used = await kv.incr(
+          `wx:cs-quota:${payload.trigger}:${payload.openid}`,
+          quota.windowMs,
+        );
         if (used > quota.limit) {
           throw new PermanentJobError(
             `customer-service quota for ${payload.trigger} used up (${quota.limit}); reply not sent`,
@@ -64,9 +67,12 @@ export function defineLateReplies(deps: {
         await api.sendCustomMessage(payload.body as unknown as CustomMessage);
       } catch (error) {
         if (error instanceof WeChatApiError && FINAL_ERRCODES.has(error.errcode)) {
-          throw new PermanentJobError(`WeChat refused the reply: ${error.errcode} ${error.errmsg}`, {
-            cause: error,
-          });
+          throw new PermanentJobError(
+            `WeChat refused the reply: ${error.errcode} ${error.errmsg}`,
+            {
+              cause: error,
+            },
+          );
         }
         throw error;
       }
@@ -77,7 +83,11 @@ export function defineLateReplies(deps: {
     async deliver({ openid, reply, key, trigger }) {
       const body = toCustomerServiceMessage(reply, openid);
       if (!body) return;
-      await jobs.enqueue<LateReplyPayload>(LATE_REPLY_JOB, { openid, trigger, body }, { key: `late:${key}` });
+      await jobs.enqueue<LateReplyPayload>(
+        LATE_REPLY_JOB,
+        { openid, trigger, body },
+        { key: `late:${key}` },
+      );
     },
   };
 }

@@ -51,22 +51,21 @@ export function wechatNodeHandler(deps: {
     const receivedAt = performance.now();
     const method = req.method ?? 'GET';
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && VALID_REQUEST_ID.test(header) ? header : randomUUID();
+    const requestId =
+      typeof header === 'string' && VALID_REQUEST_ID.test(header) ? header : randomUUID();
     const url = req.url ?? '/wechat';
     const q = url.indexOf('?');
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
 
     const answer = (body: string) => {
-      gateway
-        .handle({ method, query, body, requestId, receivedAt })
-        .then(
-          (r) => finish(res, method, requestId, receivedAt, r.status, r.contentType, r.body),
-          (error: unknown) => {
-            // The gateway answers every failure itself; this is the last line of defence.
-            logger.error({ err: error, requestId }, 'wechat callback failed');
-            finish(res, method, requestId, receivedAt, 200, 'text/plain; charset=utf-8', 'success');
-          },
-        );
+      gateway.handle({ method, query, body, requestId, receivedAt }).then(
+        (r) => finish(res, method, requestId, receivedAt, r.status, r.contentType, r.body),
+        (error: unknown) => {
+          // The gateway answers every failure itself; this is the last line of defence.
+          logger.error({ err: error, requestId }, 'wechat callback failed');
+          finish(res, method, requestId, receivedAt, 200, 'text/plain; charset=utf-8', 'success');
+        },
+      );
     };
 
     if (method !== 'POST') {
@@ -78,7 +77,15 @@ export function wechatNodeHandler(deps: {
     const tooLarge = () => {
       logger.warn({ requestId, reason: 'body_too_large' }, 'wechat push refused');
       res.setHeader('connection', 'close');
-      finish(res, method, requestId, receivedAt, 413, 'text/plain; charset=utf-8', 'body_too_large');
+      finish(
+        res,
+        method,
+        requestId,
+        receivedAt,
+        413,
+        'text/plain; charset=utf-8',
+        'body_too_large',
+      );
     };
     if (declared > maxBodyBytes) {
       req.resume();
@@ -100,7 +107,11 @@ export function wechatNodeHandler(deps: {
     });
     req.on('end', () => {
       if (refused) return;
-      answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      answer(
+        chunks.length === 1
+          ? chunks[0]!.toString('utf8')
+          : Buffer.concat(chunks, size).toString('utf8'),
+      );
     });
     req.on('error', (error) => {
       if (refused) return;

@@ -28,9 +28,15 @@ describe('MessageRouter', () => {
       .onMessage('text', (m) => text(`search:${m.content}`))
       .onText(/^(帮助|help)$/i, () => text('help'))
       .onText('帮助', () => text('never: an earlier rule answered'));
-    expect(await router.dispatch(message('text', { Content: ' HELP ' }), context)).toEqual(text('help'));
-    expect(await router.dispatch(message('text', { Content: '帮助' }), context)).toEqual(text('help'));
-    expect(await router.dispatch(message('text', { Content: '三体' }), context)).toEqual(text('search:三体'));
+    expect(await router.dispatch(message('text', { Content: ' HELP ' }), context)).toEqual(
+      text('help'),
+    );
+    expect(await router.dispatch(message('text', { Content: '帮助' }), context)).toEqual(
+      text('help'),
+    );
+    expect(await router.dispatch(message('text', { Content: '三体' }), context)).toEqual(
+      text('search:三体'),
+    );
   });
 
   it('falls through a handler that returns nothing to the next one', async () => {
@@ -50,10 +56,16 @@ describe('MessageRouter', () => {
       })
       .onEvent('subscribe', (m) => text(`welcome:${m.eventKey ?? ''}`))
       .otherwise(() => text('fallback'));
-    expect(await router.dispatch(message('CLICK', { EventKey: 'MY_LOANS' }), context)).toEqual(text('loans'));
-    expect(await router.dispatch(message('scancode_waitmsg'), context)).toEqual(text('scan:6911316223400'));
+    expect(await router.dispatch(message('CLICK', { EventKey: 'MY_LOANS' }), context)).toEqual(
+      text('loans'),
+    );
+    expect(await router.dispatch(message('scancode_waitmsg'), context)).toEqual(
+      text('scan:6911316223400'),
+    );
     expect(await router.dispatch(message('subscribe'), context)).toEqual(text('welcome:'));
-    expect(await router.dispatch(message('CLICK', { EventKey: 'UNKNOWN' }), context)).toEqual(text('fallback'));
+    expect(await router.dispatch(message('CLICK', { EventKey: 'UNKNOWN' }), context)).toEqual(
+      text('fallback'),
+    );
     expect(await router.dispatch(message('unknown_event'), context)).toEqual(text('fallback'));
     expect(seen).toEqual(['scancode_waitmsg']);
   });

@@ -7,7 +7,11 @@ import type { WeChatGateway } from './gateway.ts';
  * `GET|POST /wechat`, the callback URL given to WeChat. The raw body is read here,
  * untouched by any body parser, and handed to the gateway.
  */
-export function wechatRoutes(deps: { gateway: WeChatGateway; maxBodyBytes: number; logger: Logger }) {
+export function wechatRoutes(deps: {
+  gateway: WeChatGateway;
+  maxBodyBytes: number;
+  logger: Logger;
+}) {
   const routes = new Hono<{ Variables: { requestId: string } }>();
   routes.on(['GET', 'HEAD', 'POST'], '/', async (c) => {
     const receivedAt = performance.now();
@@ -17,7 +21,10 @@ export function wechatRoutes(deps: { gateway: WeChatGateway; maxBodyBytes: numbe
         body = await readBodyLimited(c.req.raw, deps.maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          deps.logger.warn({ requestId: c.get('requestId'), reason: 'body_too_large' }, 'wechat push refused');
+          deps.logger.warn(
+            { requestId: c.get('requestId'), reason: 'body_too_large' },
+            'wechat push refused',
+          );
           return c.text('body_too_large', 413);
         }
         throw error;

@@ -5,7 +5,13 @@
  * use it to talk to `/wechat` like the real thing.
  */
 import { randomInt } from 'node:crypto';
-import { decryptMessage, encryptMessage, parseEncodingAesKey, sha1Signature, verifyMsgSignature } from './crypto.ts';
+import {
+  decryptMessage,
+  encryptMessage,
+  parseEncodingAesKey,
+  sha1Signature,
+  verifyMsgSignature,
+} from './crypto.ts';
 import { cdata, parseXml, xmlChildText } from './xml.ts';
 
 export interface SignPushInput {
@@ -37,7 +43,8 @@ export function signPush(input: SignPushInput): { query: URLSearchParams; body: 
   });
   if (input.openid) query.set('openid', input.openid);
   if (input.mode === 'plain') return { query, body: input.xml };
-  if (!input.aesKey || !input.appid) throw new Error('compatible and safe mode need aesKey and appid');
+  if (!input.aesKey || !input.appid)
+    throw new Error('compatible and safe mode need aesKey and appid');
   const encrypt = encryptMessage(parseEncodingAesKey(input.aesKey), input.xml, input.appid);
   query.set('encrypt_type', 'aes');
   query.set('msg_signature', sha1Signature(input.token, timestamp, nonce, encrypt));
@@ -50,10 +57,19 @@ export function signPush(input: SignPushInput): { query: URLSearchParams; body: 
 }
 
 /** A GET URL-verification request as WeChat sends it when the server URL is saved. */
-export function signVerification(token: string, echostr: string, timestamp?: string): URLSearchParams {
+export function signVerification(
+  token: string,
+  echostr: string,
+  timestamp?: string,
+): URLSearchParams {
   const ts = timestamp ?? String(Math.floor(Date.now() / 1000));
   const nonce = String(randomInt(100_000_000, 2_000_000_000));
-  return new URLSearchParams({ signature: sha1Signature(token, ts, nonce), timestamp: ts, nonce, echostr });
+  return new URLSearchParams({
+    signature: sha1Signature(token, ts, nonce),
+    timestamp: ts,
+    nonce,
+    echostr,
+  });
 }
 
 /**
@@ -70,11 +86,20 @@ export function openReply(
   if (encrypt === undefined) return { xml: body, encrypted: false };
   const timestamp = xmlChildText(envelope, 'TimeStamp') ?? '';
   const nonce = xmlChildText(envelope, 'Nonce') ?? '';
-  if (!verifyMsgSignature(xmlChildText(envelope, 'MsgSignature'), keys.token, timestamp, nonce, encrypt)) {
+  if (
+    !verifyMsgSignature(
+      xmlChildText(envelope, 'MsgSignature'),
+      keys.token,
+      timestamp,
+      nonce,
+      encrypt,
+    )
+  ) {
     throw new Error('reply MsgSignature does not verify');
   }
   if (!keys.aesKey) throw new Error('an encrypted reply needs the aesKey');
   const opened = decryptMessage(parseEncodingAesKey(keys.aesKey), encrypt);
-  if (keys.appid && opened.appid !== keys.appid) throw new Error(`reply appid ${opened.appid} is not ${keys.appid}`);
+  if (keys.appid && opened.appid !== keys.appid)
+    throw new Error(`reply appid ${opened.appid} is not ${keys.appid}`);
   return { xml: opened.message, encrypted: true };
 }

@@ -37,7 +37,7 @@ export class MessageLogRepository {
   async insertMany(rows: readonly NewMessageLogRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     if (this.bulk) {
-      return this.bulk.insertMany('wechat_message_log', rows as unknown as Record<string, unknown>[], {
+      return this.bulk.insertMany('wechat_message_log', rows, {
         ignoreConflictOn: 'dedupe_key',
       });
     }

@@ -55,7 +55,10 @@ export class MessageLogWriter {
         if (retried === 0) {
           // Appended: another batch taken before this failure was known may have failed too.
           this.#retry = this.#retry.concat(batch);
-          this.#logger.warn({ err: error, entries: batch.length }, 'message log write failed; will retry');
+          this.#logger.warn(
+            { err: error, entries: batch.length },
+            'message log write failed; will retry',
+          );
           if (!this.#timer) {
             this.#timer = setTimeout(() => void this.flush(), this.#flushMs * 10);
             this.#timer.unref();

@@ -50,10 +50,16 @@ function sqliteBulk(handle: SQLite.Database): BulkInserter {
       const key = `${table}|${columns.join(',')}|${options.ignoreConflictOn ?? ''}`;
       let statement = statements.get(key);
       if (!statement) {
-        checkIdentifiers(table, ...columns, ...(options.ignoreConflictOn ? [options.ignoreConflictOn] : []));
+        checkIdentifiers(
+          table,
+          ...columns,
+          ...(options.ignoreConflictOn ? [options.ignoreConflictOn] : []),
+        );
         statement = handle.prepare(
           `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})` +
-            (options.ignoreConflictOn ? ` on conflict ("${options.ignoreConflictOn}") do nothing` : ''),
+            (options.ignoreConflictOn
+              ? ` on conflict ("${options.ignoreConflictOn}") do nothing`
+              : ''),
         );
         statements.set(key, statement);
       }

@@ -62,6 +62,8 @@ export async function migrateToLatest(
     throw new Error(`Migration ${failed ?? '(unknown)'} failed: ${cause.message}`, { cause });
   }
   return {
-    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    applied: (result.results ?? [])
+      .filter((r) => r.status === 'Success')
+      .map((r) => r.migrationName),
   };
 }

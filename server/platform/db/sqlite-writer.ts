@@ -14,7 +14,10 @@ export class SqliteWriterThread implements BulkInserter {
   readonly #file: string;
   #worker: Worker | undefined;
   #next = 0;
-  readonly #pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<
+    number,
+    { resolve: (n: number) => void; reject: (e: Error) => void }
+  >();
 
   constructor(file: string) {
     this.#file = file;
@@ -56,8 +59,13 @@ export class SqliteWriterThread implements BulkInserter {
     const first = rows[0];
     if (!first) return Promise.resolve(0);
     const columns = Object.keys(first);
-    for (const name of [table, ...columns, ...(options.ignoreConflictOn ? [options.ignoreConflictOn] : [])]) {
-      if (!IDENTIFIER.test(name)) return Promise.reject(new Error(`Not a plain SQL identifier: ${name}`));
+    for (const name of [
+      table,
+      ...columns,
+      ...(options.ignoreConflictOn ? [options.ignoreConflictOn] : []),
+    ]) {
+      if (!IDENTIFIER.test(name))
+        return Promise.reject(new Error(`Not a plain SQL identifier: ${name}`));
     }
     const values = rows.map((row) => columns.map((c) => row[c] ?? null));
     const id = this.#next++;

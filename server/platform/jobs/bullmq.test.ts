@@ -78,7 +78,8 @@ describe.skipIf(!redisUrl)('BullMQ jobs on Redis', () => {
   it('runs a job once with its payload and context', async () => {
     newQueue();
     const jobs = makeJobs();
-    const seen: Array<{ payload: unknown; attempt: number; maxAttempts: number; jobId: string }> = [];
+    const seen: Array<{ payload: unknown; attempt: number; maxAttempts: number; jobId: string }> =
+      [];
     jobs.define<{ n: number; text: string }>({
       name: 'echo',
       maxAttempts: 3,
@@ -89,9 +90,17 @@ describe.skipIf(!redisUrl)('BullMQ jobs on Redis', () => {
     expect(duplicate).toBe(false);
     await waitFor(() => seen.length === 1);
     await jobs.drain();
-    expect(seen).toEqual([{ payload: { n: 1, text: '书林' }, attempt: 1, maxAttempts: 3, jobId: id }]);
+    expect(seen).toEqual([
+      { payload: { n: 1, text: '书林' }, attempt: 1, maxAttempts: 3, jobId: id },
+    ]);
     expect(await (await inspect().getJob(id))?.getState()).toBe('completed');
-    expect(await jobs.status()).toMatchObject({ backend: 'bullmq', ok: true, running: true, pending: 0, failed: 0 });
+    expect(await jobs.status()).toMatchObject({
+      backend: 'bullmq',
+      ok: true,
+      running: true,
+      pending: 0,
+      failed: 0,
+    });
   });
 
   it('refuses to enqueue a job nobody defined', async () => {
@@ -107,7 +116,9 @@ describe.skipIf(!redisUrl)('BullMQ jobs on Redis', () => {
     jobs.define({ name: 'once', handler: async () => void runs++ });
     // Keys carry ':' (which BullMQ refuses in ids) and non-ASCII text.
     const key = 'late:msg:6054768590064713728:oQ3nQ5Xr5o0q1Z6Lz6i7nUq1VbUo:续借';
-    const results = await Promise.all(Array.from({ length: 8 }, () => jobs.enqueue('once', {}, { key })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => jobs.enqueue('once', {}, { key })),
+    );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     await jobs.start();
@@ -204,7 +215,13 @@ describe.skipIf(!redisUrl)('BullMQ jobs on Redis', () => {
     const jobs = makeJobs();
     const seen: number[] = [];
     jobs.define<{ n: number }>({ name: 'count', handler: async (p) => void seen.push(p.n) });
-    expect(await jobs.status()).toEqual({ backend: 'bullmq', ok: true, running: false, pending: 0, failed: 0 });
+    expect(await jobs.status()).toEqual({
+      backend: 'bullmq',
+      ok: true,
+      running: false,
+      pending: 0,
+      failed: 0,
+    });
     await jobs.enqueue('count', { n: 1 });
     await jobs.enqueue('count', { n: 2 });
     await jobs.enqueue('count', { n: 3 }, { delayMs: 60_000 });
@@ -261,11 +278,17 @@ describe.skipIf(!redisUrl)('BullMQ jobs on Redis', () => {
     // Both "processes" enqueue, and some enqueues repeat a key the other process used.
     const enqueued = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        (i % 2 === 0 ? a : b).enqueue('work', { n: i % 20 }, i >= 20 ? { key: `job-${i % 20}` } : {}),
+        (i % 2 === 0 ? a : b).enqueue(
+          'work',
+          { n: i % 20 },
+          i >= 20 ? { key: `job-${i % 20}` } : {},
+        ),
       ),
     );
     const keyed = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? b : a).enqueue('work', { n: i }, { key: `job-${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? b : a).enqueue('work', { n: i }, { key: `job-${i}` }),
+      ),
     );
     expect(enqueued.filter((r) => r.duplicate)).toHaveLength(0);
     expect(keyed.every((r) => r.duplicate)).toBe(true);

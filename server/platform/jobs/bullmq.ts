@@ -66,7 +66,9 @@ export class BullJobs implements Jobs {
     const definition = this.#definitions.get(name);
     if (!definition) throw new Error(`No job named ${name} is defined`);
     // BullMQ refuses ':' in custom ids; the key is hashed into a safe id instead.
-    const jobId = options.key ? `k-${Buffer.from(options.key).toString('base64url')}` : randomUUID();
+    const jobId = options.key
+      ? `k-${Buffer.from(options.key).toString('base64url')}`
+      : randomUUID();
     const add = () =>
       this.#queue.add(name, payload, {
         jobId,
@@ -84,8 +86,10 @@ export class BullJobs implements Jobs {
     // keyed enqueue racing another in this process waits for it and reports the duplicate.
     const racing = this.#enqueuing.get(jobId);
     if (racing) {
-      if (await racing.then(() => true, () => false)) return { id: jobId, duplicate: true };
-      return this.enqueue(name, payload, options);
+      const added = await racing.catch(() => undefined);
+      // The other add failed: try again (this one may be the first to get through).
+      if (added === undefined) return this.enqueue(name, payload, options);
+      return { id: jobId, duplicate: true };
     }
     const attempt = (async () => {
       if (await this.#queue.getJob(jobId)) return true;
@@ -129,7 +133,12 @@ export class BullJobs implements Jobs {
         prefix: this.#deps.prefix ?? 'shulin:bull',
         concurrency: this.#deps.concurrency ?? 4,
         settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) => {
+          backoffStrategy: (
+            attemptsMade: number,
+            _type?: string,
+            _err?: Error,
+            job?: MinimalJob,
+          ) => {
             const definition = job ? this.#definitions.get(job.name) : undefined;
             return (definition?.backoffMs ?? defaultBackoffMs)(attemptsMade);
           },
@@ -155,7 +164,10 @@ export class BullJobs implements Jobs {
     try {
       // BullMQ waits for Redis without end while it is down; /healthz must answer anyway.
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${STATUS_TIMEOUT_MS} ms`)), STATUS_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${STATUS_TIMEOUT_MS} ms`)),
+          STATUS_TIMEOUT_MS,
+        );
       });
       const counts = await Promise.race([
         this.#queue.getJobCounts('waiting', 'delayed', 'active', 'failed'),
@@ -169,7 +181,14 @@ export class BullJobs implements Jobs {
         failed: counts.failed ?? 0,
       };
     } catch (error) {
-      return { backend: 'bullmq', ok: false, running: Boolean(this.#worker), pending: 0, failed: 0, error: (error as Error).message };
+      return {
+        backend: 'bullmq',
+        ok: false,
+        running: Boolean(this.#worker),
+        pending: 0,
+        failed: 0,
+        error: (error as Error).message,
+      };
     } finally {
       clearTimeout(timer);
     }

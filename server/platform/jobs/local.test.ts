@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createTestDatabase, dialects, type TestDatabase } from '../../../test/support/databases.ts';
+import {
+  createTestDatabase,
+  dialects,
+  type TestDatabase,
+} from '../../../test/support/databases.ts';
 import { tablesOf } from '../db/index.ts';
 import { createMetrics } from '../metrics.ts';
 import { LocalJobs } from './local.ts';
@@ -91,7 +95,14 @@ describe.each(dialects)('in-process jobs on %s', (dialect) => {
         throw new PermanentJobError('quota exceeded');
       },
     });
-    jobs.define({ name: 'broken', maxAttempts: 2, backoffMs: () => 5, handler: async () => { throw new Error('nope'); } });
+    jobs.define({
+      name: 'broken',
+      maxAttempts: 2,
+      backoffMs: () => 5,
+      handler: async () => {
+        throw new Error('nope');
+      },
+    });
     await jobs.start();
     const a = await jobs.enqueue('refused', {});
     const b = await jobs.enqueue('broken', {});

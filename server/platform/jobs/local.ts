@@ -180,7 +180,11 @@ export class LocalJobs implements Jobs {
       return;
     }
     try {
-      await definition.handler(JSON.parse(payloadText) as unknown, { jobId: id, attempt, maxAttempts });
+      await definition.handler(JSON.parse(payloadText) as unknown, {
+        jobId: id,
+        attempt,
+        maxAttempts,
+      });
       await repository.complete(id, clock.now());
       metrics.jobOutcomes.inc({ name, outcome: 'completed' });
       log.debug('job completed');
@@ -190,7 +194,10 @@ export class LocalJobs implements Jobs {
       if (permanent || attempt >= maxAttempts) {
         await repository.fail(id, message, clock.now());
         metrics.jobOutcomes.inc({ name, outcome: 'failed' });
-        log.error({ err: error }, permanent ? 'job failed permanently' : 'job failed, no tries left');
+        log.error(
+          { err: error },
+          permanent ? 'job failed permanently' : 'job failed, no tries left',
+        );
       } else {
         const wait = (definition.backoffMs ?? defaultBackoffMs)(attempt);
         await repository.retry(id, clock.now() + wait, message, clock.now());

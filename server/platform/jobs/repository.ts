@@ -81,7 +81,13 @@ export class JobsRepository {
   async retry(id: string, runAt: number, error: string, now: number): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ status: 'pending', run_at: runAt, locked_until: null, last_error: error, updated_at: now })
+      .set({
+        status: 'pending',
+        run_at: runAt,
+        locked_until: null,
+        last_error: error,
+        updated_at: now,
+      })
       .where('id', '=', id)
       .execute();
   }

@@ -36,7 +36,11 @@ export interface JobsStatus {
 export interface Jobs {
   readonly backend: 'local' | 'bullmq';
   define<P>(definition: JobDefinition<P>): void;
-  enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<{ id: string; duplicate: boolean }>;
+  enqueue<P>(
+    name: string,
+    payload: P,
+    options?: EnqueueOptions,
+  ): Promise<{ id: string; duplicate: boolean }>;
   /** Starts working the queue (web instances and workers alike). */
   start(): Promise<void>;
   /** Stops taking new jobs and waits for the running ones. */

@@ -40,7 +40,11 @@ export class MemoryKv implements Kv {
     return Promise.resolve(this.#live(key)?.value ?? null);
   }
 
-  set(key: string, value: string, options: { ttlMs?: number; nx?: boolean } = {}): Promise<boolean> {
+  set(
+    key: string,
+    value: string,
+    options: { ttlMs?: number; nx?: boolean } = {},
+  ): Promise<boolean> {
     if (options.nx && this.#live(key)) return Promise.resolve(false);
     const expiresAt = options.ttlMs !== undefined ? this.#now() + options.ttlMs : null;
     this.#entries.set(key, { value, expiresAt });

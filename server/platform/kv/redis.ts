@@ -24,7 +24,11 @@ export class RedisKv implements Kv {
     return this.#redis.get(key);
   }
 
-  async set(key: string, value: string, options: { ttlMs?: number; nx?: boolean } = {}): Promise<boolean> {
+  async set(
+    key: string,
+    value: string,
+    options: { ttlMs?: number; nx?: boolean } = {},
+  ): Promise<boolean> {
     let result: string | null;
     if (options.ttlMs !== undefined && options.nx) {
       result = await this.#redis.set(key, value, 'PX', Math.max(1, Math.ceil(options.ttlMs)), 'NX');
