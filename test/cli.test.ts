@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, pgUrl } from './support/databases.ts';
+import { migrations } from '../server/migrations/index.ts';
 import { DEMO_WECHAT } from '../server/platform/config.ts';
 import { signVerification } from '../server/wechat/signer.ts';
 
@@ -67,7 +68,10 @@ describe.concurrent('the shulin command', () => {
     const first = await run(['migrate', '--json'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toEqual({ dialect: 'sqlite', applied: ['0001-foundation'] });
+    expect(JSON.parse(first.stdout)).toEqual({
+      dialect: 'sqlite',
+      applied: migrations.map((m) => m.name),
+    });
     const second = await run(['migrate', '--json'], env);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({ dialect: 'sqlite', applied: [] });
@@ -83,7 +87,7 @@ describe.concurrent('the shulin command', () => {
       expect(first.stderr).toBe('');
       expect(JSON.parse(first.stdout)).toEqual({
         dialect: 'postgres',
-        applied: ['0001-foundation'],
+        applied: migrations.map((m) => m.name),
       });
       expect(JSON.parse((await run(['migrate', '--json'], env)).stdout)).toEqual({
         dialect: 'postgres',

@@ -54,6 +54,14 @@ async function recorded(database: Database): Promise<string[]> {
 }
 
 const names = migrations.map((m) => m.name);
+const SHULIN_TABLES = [
+  'catalog_items',
+  'catalog_records',
+  'jobs',
+  'shulin_migrations',
+  'shulin_migrations_lock',
+  'wechat_message_log',
+].sort();
 
 describe.each(dialects)('migrations on %s', (dialect) => {
   it('creates the tables on a fresh database and records each migration', async () => {
@@ -61,9 +69,7 @@ describe.each(dialects)('migrations on %s', (dialect) => {
     expect(await tableNames(database)).toEqual([]);
     const { applied } = await migrateToLatest(database, migrations);
     expect(applied).toEqual(names);
-    expect(await tableNames(database)).toEqual(
-      ['jobs', 'shulin_migrations', 'shulin_migrations_lock', 'wechat_message_log'].sort(),
-    );
+    expect(await tableNames(database)).toEqual(SHULIN_TABLES);
     expect(await recorded(database)).toEqual(names);
     // The tables are usable, with their constraints.
     const db = database.db as Kysely<{ jobs: Record<string, unknown> }>;
@@ -152,9 +158,7 @@ describe.skipIf(!pgUrl)('migrations on PostgreSQL, several instances', () => {
     expect(results.flatMap((r) => r.applied).sort()).toEqual([...names].sort());
     expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
     expect(await recorded(tdb.database)).toEqual(names);
-    expect(await tableNames(tdb.database)).toEqual(
-      ['jobs', 'shulin_migrations', 'shulin_migrations_lock', 'wechat_message_log'].sort(),
-    );
+    expect(await tableNames(tdb.database)).toEqual(SHULIN_TABLES);
   });
 
   it('migrates a fresh schema while another schema in the database already holds Shulin', async () => {
@@ -163,9 +167,7 @@ describe.skipIf(!pgUrl)('migrations on PostgreSQL, several instances', () => {
     await migrateToLatest(first.database, migrations);
     const second = await fresh('postgres');
     expect(await migrateToLatest(second.database, migrations)).toEqual({ applied: names });
-    expect(await tableNames(second.database)).toEqual(
-      ['jobs', 'shulin_migrations', 'shulin_migrations_lock', 'wechat_message_log'].sort(),
-    );
+    expect(await tableNames(second.database)).toEqual(SHULIN_TABLES);
     expect(await recorded(second.database)).toEqual(names);
     expect(await recorded(first.database)).toEqual(names);
   });

@@ -336,4 +336,20 @@ describe.skipIf(!redisUrl)('BullMQ jobs on Redis', () => {
     expect(status).toMatchObject({ backend: 'bullmq', ok: false });
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('refuses an enqueue with a clear error when Redis is dead, instead of hanging', async () => {
+    newQueue();
+    const jobs = new BullJobs({
+      redisUrl: 'redis://127.0.0.1:1/15',
+      logger,
+      metrics: createMetrics({ defaultMetrics: false }),
+      queueName,
+      prefix: runPrefix,
+    });
+    open.push(jobs);
+    jobs.define({ name: 'never', handler: async () => undefined });
+    const started = Date.now();
+    await expect(jobs.enqueue('never', {}, { key: 'k1' })).rejects.toThrow(/did not take the job/);
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
 });

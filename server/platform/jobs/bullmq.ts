@@ -34,6 +34,7 @@ function connectionOptions(url: string) {
 }
 
 const STATUS_TIMEOUT_MS = 2000;
+const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /** The scale-out backend: every instance shares one BullMQ queue on Redis. */
 export class BullJobs implements Jobs {
@@ -58,10 +59,34 @@ export class BullJobs implements Jobs {
     this.#definitions.set(definition.name, definition as JobDefinition<unknown>);
   }
 
+  /**
+   * Adds a job. While Redis is down BullMQ would wait for it without end; a caller
+   * (a late WeChat reply, a shutdown) gets an error after `ENQUEUE_TIMEOUT_MS` instead.
+   * The add may still land once Redis is back: keyed jobs stay deduplicated then.
+   */
   async enqueue<P>(
     name: string,
     payload: P,
     options: EnqueueOptions = {},
+  ): Promise<{ id: string; duplicate: boolean }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not take the job within ${ENQUEUE_TIMEOUT_MS} ms`)),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.#enqueue(name, payload, options), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #enqueue<P>(
+    name: string,
+    payload: P,
+    options: EnqueueOptions,
   ): Promise<{ id: string; duplicate: boolean }> {
     const definition = this.#definitions.get(name);
     if (!definition) throw new Error(`No job named ${name} is defined`);
@@ -88,7 +113,7 @@ export class BullJobs implements Jobs {
     if (racing) {
       const added = await racing.catch(() => undefined);
       // The other add failed: try again (this one may be the first to get through).
-      if (added === undefined) return this.enqueue(name, payload, options);
+      if (added === undefined) return this.#enqueue(name, payload, options);
       return { id: jobId, duplicate: true };
     }
     const attempt = (async () => {
