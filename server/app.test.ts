@@ -78,6 +78,7 @@ describe.each(dialects)('the composed app on %s', (dialect) => {
         db: { ok: true, dialect },
         kv: { ok: true, backend: 'memory' },
         jobs: { backend: 'local', ok: true, running: true, pending: 0, failed: 0 },
+        catalog: { loaded: true, records: 0 },
       },
     });
   });

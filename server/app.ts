@@ -14,6 +14,11 @@ import type { Logger } from 'pino';
 import { migrations } from './migrations/index.ts';
 import { MessageLogRepository, type MessageLogTables } from './modules/message-log/repository.ts';
 import { MessageLogWriter } from './modules/message-log/writer.ts';
+import { CatalogRepository, type CatalogTables } from './modules/catalog/repository.ts';
+import { catalogRoutes } from './modules/catalog/routes.ts';
+import { catalogAnalyzer } from './modules/catalog/search/analyzer.ts';
+import { CatalogIndex } from './modules/catalog/search/engine.ts';
+import { CatalogService } from './modules/catalog/service.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { openDatabase, tablesOf, type Database } from './platform/db/index.ts';
@@ -46,6 +51,13 @@ export interface AppOverrides {
   readonly configureRouter?: (router: MessageRouter) => void;
   /** Options for the in-process job backend. */
   readonly jobsPollMs?: number;
+  /**
+   * False for processes that only write to the catalogue (`shulin import`); servers
+   * pick their records up by polling. Default true.
+   */
+  readonly catalogIndexing?: boolean;
+  /** How often a server looks for catalogue records written elsewhere (ms); 0 disables. */
+  readonly catalogRefreshMs?: number;
 }
 
 export interface Services {
@@ -60,6 +72,7 @@ export interface Services {
   readonly router: MessageRouter;
   readonly gateway: WeChatGateway;
   readonly messageLog: MessageLogRepository;
+  readonly catalog: CatalogService;
 }
 
 export interface ShulinApp {
@@ -102,6 +115,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     kv,
     logger,
     onTokenRefresh: (kind) => metrics.wechatTokenRefreshes.inc({ kind }),
+  });
+
+  const catalog = new CatalogService({
+    repository: new CatalogRepository(tablesOf<CatalogTables>(database.db)),
+    index: new CatalogIndex(catalogAnalyzer),
+    logger,
+    clock,
+    indexing: overrides.catalogIndexing ?? true,
   });
 
   const messageLog = new MessageLogRepository(
@@ -195,6 +216,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.notFound((c) => problemResponse(c, new HttpProblem(404, 'NOT_FOUND', 'Not found')));
 
   app.route('/wechat', wechatRoutes({ gateway, maxBodyBytes: config.wechat.maxBodyBytes, logger }));
+  app.route('/api/v1', catalogRoutes(catalog));
 
   app.get('/healthz', async (c) => {
     const check = async (probe: () => Promise<void>) => {
@@ -218,6 +240,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           db: { ...db, dialect: database.dialect },
           kv: { ...kvCheck, backend: kv.backend },
           jobs: jobsStatus,
+          catalog: { loaded: catalog.loaded, records: catalog.size },
         },
       },
       ok ? 200 : 503,
@@ -252,6 +275,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     router,
     gateway,
     messageLog,
+    catalog,
   };
 
   const honoListener = getRequestListener(app.fetch);
@@ -267,15 +291,29 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
 
   let closed = false;
+  let refreshTimer: NodeJS.Timeout | undefined;
   return {
     app,
     services,
     listener,
     fetch: (request) => app.fetch(request),
-    start: () => jobs.start(),
+    async start() {
+      await catalog.load();
+      const every = overrides.catalogRefreshMs ?? 5000;
+      if (every > 0) {
+        refreshTimer = setInterval(() => {
+          catalog
+            .refresh()
+            .catch((error: unknown) => logger.error({ err: error }, 'catalogue refresh failed'));
+        }, every);
+        refreshTimer.unref();
+      }
+      await jobs.start();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(refreshTimer);
       await gateway.close();
       await jobs.stop();
       await messageLogWriter.close();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
+import { importMarcCommand, searchCommand } from './catalog.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 
@@ -43,6 +44,41 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
       await migrateCommand(configOrExit(), options);
+    });
+
+  const importer = program.command('import').description('import data into the catalogue');
+  importer
+    .command('marc')
+    .description('import MARC records: ISO 2709 or MARCXML, MARC 21 or UNIMARC/CNMARC, gzip or not')
+    .argument('<files...>', 'files to import')
+    .option('--flavour <flavour>', 'marc21, unimarc or cnmarc (default: detected per record)')
+    .option(
+      '--charset <charset>',
+      'utf-8, gbk, gb18030, marc-8 or latin-1 (default: declared, then sniffed)',
+    )
+    .option(
+      '--item-fields <tags>',
+      'fields holding items, e.g. 905,995 (default 852/949/952, 905/995)',
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (
+        files: string[],
+        options: { flavour?: string; charset?: string; itemFields?: string; json?: boolean },
+      ) => {
+        await importMarcCommand(configOrExit(), files, options);
+      },
+    );
+
+  program
+    .command('search')
+    .description('search the catalogue')
+    .argument('<query>', 'words, "phrases", field:value (title, author, subject, isbn, call, clc)')
+    .option('--limit <n>', 'hits per page (default 10)')
+    .option('--page <n>', 'page (default 1)')
+    .option('--json', 'print the result as JSON')
+    .action(async (query: string, options: { json?: boolean; limit?: string; page?: string }) => {
+      await searchCommand(configOrExit(), query, options);
     });
 
   await program.parseAsync(argv);

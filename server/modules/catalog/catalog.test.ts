@@ -1,0 +1,147 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../../test/support/app.ts';
+import { dialects } from '../../../test/support/databases.ts';
+import { tablesOf } from '../../platform/db/index.ts';
+import { importMarc } from './import.ts';
+import { CN_BOOKS, cnmarcFile, concat, gbkCountedInCharacters } from './marc/fixtures/cnmarc.ts';
+import { fixture } from './marc/testing.ts';
+import { CatalogRepository, type CatalogTables } from './repository.ts';
+import { catalogAnalyzer } from './search/analyzer.ts';
+import { CatalogIndex } from './search/engine.ts';
+import { CatalogService } from './service.ts';
+
+async function* bytes(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield part;
+}
+
+interface SearchBody {
+  total: number;
+  hits: Array<{
+    id: number;
+    title: string;
+    authors: string[];
+    year: number | null;
+    isbns: string[];
+    items: { total: number; available: number };
+  }>;
+  facets: Record<string, Array<{ value: string; count: number }>>;
+  suggestion: string | null;
+  page: number;
+  pageSize: number;
+}
+
+describe.each(dialects)('the catalogue on %s', (dialect) => {
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function search(q: string, extra = ''): Promise<SearchBody> {
+    const res = await app!.request(`/api/v1/search?q=${encodeURIComponent(q)}${extra}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as SearchBody;
+  }
+
+  it('imports CNMARC (UTF-8 and GBK) and MARC 21, then finds records in Chinese, pinyin and English', async () => {
+    app = await startTestApp({ dialect });
+    const { catalog } = app.shulin.services;
+    const cn = await importMarc(bytes(cnmarcFile('utf-8')), catalog);
+    expect(cn).toMatchObject({ read: CN_BOOKS.length, created: CN_BOOKS.length, failed: 0 });
+    const loc = await importMarc(bytes(fixture('loc-sample-marc.mrc')), catalog);
+    expect(loc.created).toBeGreaterThanOrEqual(20);
+
+    const hong = await search('红楼梦');
+    expect(hong.hits[0]?.title).toBe('红楼梦');
+    expect(hong.hits[0]?.authors).toContain('曹雪芹');
+    expect((await search('紅樓夢')).hits[0]?.title).toBe('红楼梦');
+    expect((await search('hlm')).hits.map((h) => h.title)).toContain('红楼梦');
+    expect((await search('三体')).hits[0]).toMatchObject({
+      title: '三体',
+      items: { total: expect.any(Number) },
+    });
+    const computer = await search('computer');
+    expect(computer.total).toBeGreaterThan(0);
+    expect(computer.facets.language?.some((f) => f.value === 'eng')).toBe(true);
+    const chineseOnly = await search('', '&language=chi');
+    expect(chineseOnly.total).toBe(CN_BOOKS.length);
+  });
+
+  it('imports the same titles from GBK, and a re-import updates instead of duplicating', async () => {
+    app = await startTestApp({ dialect });
+    const { catalog } = app.shulin.services;
+    const first = await importMarc(bytes(cnmarcFile('gbk')), catalog);
+    expect(first).toMatchObject({ created: CN_BOOKS.length, failed: 0 });
+    const again = await importMarc(bytes(cnmarcFile('utf-8')), catalog);
+    expect(again).toMatchObject({ created: 0, updated: CN_BOOKS.length });
+    expect((await search('平凡的世界')).total).toBe(1);
+    expect(catalog.size).toBe(CN_BOOKS.length);
+  });
+
+  it('skips a broken record with its position and reason; the rest of the batch lands', async () => {
+    app = await startTestApp({ dialect });
+    const { catalog } = app.shulin.services;
+    const good = cnmarcFile('utf-8');
+    const broken = gbkCountedInCharacters(CN_BOOKS[0]!, 99);
+    const summary = await importMarc(bytes(concat([broken, good])), catalog);
+    expect(summary.failed).toBe(1);
+    expect(summary.problems[0]).toMatchObject({
+      position: 1,
+      code: expect.stringMatching(/LENGTH_MISMATCH|BAD_DIRECTORY|BAD_ENCODING/),
+    });
+    expect(summary.created).toBe(CN_BOOKS.length);
+  });
+
+  it('serves a record with its items and availability, autocomplete and new arrivals', async () => {
+    app = await startTestApp({ dialect });
+    await importMarc(bytes(cnmarcFile('utf-8')), app.shulin.services.catalog);
+    const { hits } = await search('三体');
+    const res = await app.request(`/api/v1/records/${hits[0]!.id}`);
+    expect(res.status).toBe(200);
+    const record = (await res.json()) as {
+      title: string;
+      items: Array<{ barcode: string }>;
+      availability: { total: number };
+      marc: { leader: string };
+    };
+    expect(record.title).toBe('三体');
+    expect(record.items.length).toBe(record.availability.total);
+    expect(record.marc.leader).toHaveLength(24);
+    expect((await app.request('/api/v1/records/999999')).status).toBe(404);
+    const complete = (await (await app.request('/api/v1/autocomplete?q=红')).json()) as {
+      suggestions: string[];
+    };
+    expect(complete.suggestions).toContain('红楼梦');
+    const arrivals = (await (await app.request('/api/v1/new-arrivals?limit=3')).json()) as {
+      hits: unknown[];
+    };
+    expect(arrivals.hits).toHaveLength(3);
+  });
+
+  it('refuses invalid parameters with problem+json', async () => {
+    app = await startTestApp({ dialect });
+    const res = await app.request('/api/v1/search?q=x&page=0');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await res.json()) as { code: string }).toMatchObject({ code: 'INVALID_QUERY' });
+    expect((await app.request('/api/v1/records/abc')).status).toBe(400);
+  });
+
+  it('picks up records another process imported (refresh)', async () => {
+    app = await startTestApp({ dialect });
+    // A writer that does not index, like the `shulin import` command.
+    const writer = new CatalogService({
+      repository: new CatalogRepository(tablesOf<CatalogTables>(app.tdb.database.db)),
+      index: new CatalogIndex(catalogAnalyzer),
+      logger: pino({ level: 'silent' }),
+      clock: { now: () => Date.now() },
+      indexing: false,
+    });
+    await importMarc(bytes(cnmarcFile('utf-8')), writer);
+    expect((await search('三体')).total).toBe(0);
+    expect(await app.shulin.services.catalog.refresh()).toBe(CN_BOOKS.length);
+    expect((await search('三体')).total).toBe(1);
+    expect(await app.shulin.services.catalog.refresh()).toBe(0);
+  });
+});

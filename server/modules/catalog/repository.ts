@@ -1,0 +1,275 @@
+import type { Generated, Kysely, Selectable } from 'kysely';
+import type { BibRecord, Item } from './record.ts';
+
+export interface CatalogRecordsTable {
+  id: Generated<number>;
+  control_number: string;
+  format: string;
+  title: string;
+  year: number | null;
+  language: string | null;
+  material_type: string;
+  data: string;
+  marc: string;
+  added_at: number;
+  updated_at: number;
+}
+
+export interface CatalogItemsTable {
+  id: Generated<number>;
+  record_id: number;
+  barcode: string;
+  branch: string | null;
+  location: string | null;
+  call_number: string | null;
+  status: string;
+  loan_type: string | null;
+  volume: string | null;
+}
+
+export interface CatalogTables {
+  catalog_records: CatalogRecordsTable;
+  catalog_items: CatalogItemsTable;
+}
+
+/** A record as stored: the mapped fields, its items, and when it was added. */
+export interface StoredRecord {
+  readonly id: number;
+  readonly record: Omit<BibRecord, 'items' | 'marc'>;
+  readonly items: readonly Item[];
+  readonly addedAt: number;
+  readonly updatedAt: number;
+}
+
+type RecordRow = Selectable<CatalogRecordsTable>;
+type ItemRow = Selectable<CatalogItemsTable>;
+
+function toItem(row: ItemRow): Item {
+  return {
+    barcode: row.barcode,
+    branch: row.branch,
+    location: row.location,
+    callNumber: row.call_number,
+    status: row.status,
+    loanType: row.loan_type,
+    volume: row.volume,
+  };
+}
+
+/** The catalogue's SQL: records upserted by control number, items by barcode. */
+export class CatalogRepository {
+  constructor(private readonly db: Kysely<CatalogTables>) {}
+
+  /**
+   * Writes a batch in one transaction: each record is inserted or, when its
+   * control number is known, updated (keeping its id and the date it was
+   * added); its items are replaced. Returns the records' ids in batch order.
+   * Either the whole batch lands or none of it.
+   */
+  async upsert(
+    records: readonly BibRecord[],
+    now: number,
+  ): Promise<Array<{ id: number; created: boolean; addedAt: number }>> {
+    return this.db.transaction().execute(async (trx) => {
+      const out: Array<{ id: number; created: boolean; addedAt: number }> = [];
+      for (const record of records) {
+        const { items, marc, ...data } = record;
+        const row = await trx
+          .insertInto('catalog_records')
+          .values({
+            control_number: record.controlNumber,
+            format: record.format,
+            title: record.title,
+            year: record.year,
+            language: record.language,
+            material_type: record.materialType,
+            data: JSON.stringify(data),
+            marc: JSON.stringify(marc),
+            added_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.column('control_number').doUpdateSet((eb) => ({
+              format: eb.ref('excluded.format'),
+              title: eb.ref('excluded.title'),
+              year: eb.ref('excluded.year'),
+              language: eb.ref('excluded.language'),
+              material_type: eb.ref('excluded.material_type'),
+              data: eb.ref('excluded.data'),
+              marc: eb.ref('excluded.marc'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .returning(['id', 'added_at'])
+          .executeTakeFirstOrThrow();
+        const id = Number(row.id);
+        const created = Number(row.added_at) === now;
+        if (!created) await trx.deleteFrom('catalog_items').where('record_id', '=', id).execute();
+        // A barcode seen twice keeps its last copy (exports repeat items on purpose rarely, by mistake often).
+        const unique = new Map(items.filter((i) => i.barcode).map((i) => [i.barcode, i]));
+        if (unique.size > 0) {
+          await trx
+            .insertInto('catalog_items')
+            .values(
+              [...unique.values()].map((item) => ({
+                record_id: id,
+                barcode: item.barcode,
+                branch: item.branch,
+                location: item.location,
+                call_number: item.callNumber,
+                status: item.status,
+                loan_type: item.loanType,
+                volume: item.volume ?? null,
+              })),
+            )
+            // An item moved to another record in the library's ILS moves here too.
+            .onConflict((oc) =>
+              oc.column('barcode').doUpdateSet((eb) => ({
+                record_id: eb.ref('excluded.record_id'),
+                branch: eb.ref('excluded.branch'),
+                location: eb.ref('excluded.location'),
+                call_number: eb.ref('excluded.call_number'),
+                status: eb.ref('excluded.status'),
+                loan_type: eb.ref('excluded.loan_type'),
+                volume: eb.ref('excluded.volume'),
+              })),
+            )
+            .execute();
+        }
+        out.push({ id, created, addedAt: Number(row.added_at) });
+      }
+      return out;
+    });
+  }
+
+  async get(id: number): Promise<(StoredRecord & { marc: unknown }) | undefined> {
+    const row = await this.db
+      .selectFrom('catalog_records')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const items = await this.db
+      .selectFrom('catalog_items')
+      .selectAll()
+      .where('record_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return { ...this.#stored(row, items), marc: JSON.parse(row.marc) as unknown };
+  }
+
+  /** Several records with their items, in the order of `ids` (missing ones left out). */
+  async getMany(ids: readonly number[]): Promise<StoredRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('catalog_records')
+      .select(['id', 'data', 'added_at', 'updated_at'])
+      .where('id', 'in', [...ids])
+      .execute();
+    const items = await this.db
+      .selectFrom('catalog_items')
+      .selectAll()
+      .where('record_id', 'in', [...ids])
+      .orderBy('id')
+      .execute();
+    const byRecord = new Map<number, ItemRow[]>();
+    for (const item of items) {
+      const list = byRecord.get(Number(item.record_id)) ?? [];
+      list.push(item);
+      byRecord.set(Number(item.record_id), list);
+    }
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    const out: StoredRecord[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) out.push(this.#stored(row, byRecord.get(id) ?? []));
+    }
+    return out;
+  }
+
+  /** Every record in id order, a page at a time (building the search index). */
+  async *all(pageSize = 5000): AsyncGenerator<StoredRecord[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('catalog_records')
+        .select(['id', 'data', 'added_at', 'updated_at'])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(pageSize)
+        .execute();
+      if (rows.length === 0) return;
+      const first = Number(rows[0]!.id);
+      const last = Number(rows[rows.length - 1]!.id);
+      const items = await this.db
+        .selectFrom('catalog_items')
+        .selectAll()
+        .where('record_id', '>=', first)
+        .where('record_id', '<=', last)
+        .execute();
+      const byRecord = new Map<number, ItemRow[]>();
+      for (const item of items) {
+        const list = byRecord.get(Number(item.record_id)) ?? [];
+        list.push(item);
+        byRecord.set(Number(item.record_id), list);
+      }
+      yield rows.map((row) => this.#stored(row, byRecord.get(Number(row.id)) ?? []));
+      after = last;
+    }
+  }
+
+  /**
+   * Records written after the position (`updated_at`, then id), oldest first: what
+   * other processes imported. Page on with the last record's position.
+   */
+  async changedSince(since: number, afterId: number, limit = 5000): Promise<StoredRecord[]> {
+    const rows = await this.db
+      .selectFrom('catalog_records')
+      .select(['id', 'data', 'added_at', 'updated_at'])
+      .where((eb) =>
+        eb.or([
+          eb('updated_at', '>', since),
+          eb.and([eb('updated_at', '=', since), eb('id', '>', afterId)]),
+        ]),
+      )
+      .orderBy('updated_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => Number(r.id));
+    const items = await this.db
+      .selectFrom('catalog_items')
+      .selectAll()
+      .where('record_id', 'in', ids)
+      .execute();
+    const byRecord = new Map<number, ItemRow[]>();
+    for (const item of items) {
+      const list = byRecord.get(Number(item.record_id)) ?? [];
+      list.push(item);
+      byRecord.set(Number(item.record_id), list);
+    }
+    return rows.map((row) => this.#stored(row, byRecord.get(Number(row.id)) ?? []));
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('catalog_records')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  #stored(
+    row: Pick<RecordRow, 'id' | 'data' | 'added_at' | 'updated_at'>,
+    items: readonly ItemRow[],
+  ): StoredRecord {
+    return {
+      id: Number(row.id),
+      record: JSON.parse(row.data) as StoredRecord['record'],
+      items: items.map(toItem),
+      addedAt: Number(row.added_at),
+      updatedAt: Number(row.updated_at),
+    };
+  }
+}

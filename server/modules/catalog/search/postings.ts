@@ -1,0 +1,254 @@
+/**
+ * Posting lists for the in-memory catalogue index. One packed Int32Array per
+ * term: each entry is `doc << FIELD_BITS | fieldMask`, appended in document
+ * order, so a list is sorted by document and intersections can gallop. One
+ * typed array per term (not two) keeps the per-term overhead small: a catalogue
+ * of a million records has a few million distinct terms, most with one posting.
+ */
+
+export const FIELD_BITS = 6;
+const FIELD_MASK = (1 << FIELD_BITS) - 1;
+/** Documents are numbered below 2^25 (33 million), which leaves 6 bits for fields. */
+export const MAX_DOCS = 1 << (31 - FIELD_BITS);
+
+/** Where a term occurs in a record; one bit each, combined in a posting. */
+export const Field = {
+  title: 1,
+  author: 2,
+  subject: 4,
+  publisher: 8,
+  /** ISBN, ISSN, call number, classification: identifiers a reader types exactly. */
+  identifier: 16,
+  other: 32,
+} as const;
+export type FieldName = keyof typeof Field;
+
+export class PostingList {
+  entries: Int32Array;
+  length = 0;
+
+  constructor(capacity = 1) {
+    this.entries = new Int32Array(capacity);
+  }
+
+  /** Adds `doc`; a term seen again in the same document only adds fields. */
+  add(doc: number, fields: number): void {
+    const last = this.length - 1;
+    if (last >= 0 && this.entries[last]! >>> FIELD_BITS === doc) {
+      this.entries[last] = this.entries[last]! | fields;
+      return;
+    }
+    if (this.length === this.entries.length) {
+      const grown = new Int32Array(
+        this.entries.length < 16 ? this.entries.length * 2 + 2 : this.entries.length * 1.5,
+      );
+      grown.set(this.entries);
+      this.entries = grown;
+    }
+    this.entries[this.length++] = (doc << FIELD_BITS) | fields;
+  }
+}
+
+export function docOf(entry: number): number {
+  return entry >>> FIELD_BITS;
+}
+
+export function fieldsOf(entry: number): number {
+  return entry & FIELD_MASK;
+}
+
+/**
+ * A query group's matches: sorted documents with the fields the group's terms
+ * hit in each. Built by merging the alternatives of one query word (the word,
+ * its pinyin, its traditional form…).
+ */
+export interface Matches {
+  docs: Int32Array;
+  fields: Uint8Array;
+  /** Per document, the weight of the best alternative that matched (null: all 1). */
+  weights: Float32Array | null;
+  length: number;
+}
+
+/**
+ * The documents where every list's term occurs (one alternative of a clause: e.g.
+ * the bigrams of a long word). The fields are those all terms share, or, when they
+ * share none, any of them.
+ */
+export function allOf(lists: readonly PostingList[], fieldFilter: number): Matches {
+  if (lists.length === 1) return union(lists, fieldFilter);
+  const parts = lists.map((l) => union([l], 63));
+  const found = intersect(parts);
+  const fields = new Uint8Array(found.length);
+  let n = 0;
+  const docs = new Int32Array(found.length);
+  for (let i = 0; i < found.length; i++) {
+    let common = 63;
+    let any = 0;
+    for (const f of found.fields) {
+      common &= f[i]!;
+      any |= f[i]!;
+    }
+    const mask = (common || any) & fieldFilter;
+    if (mask === 0) continue;
+    docs[n] = found.docs[i]!;
+    fields[n++] = mask;
+  }
+  return { docs, fields, weights: null, length: n };
+}
+
+/** The documents matching any alternative, each with its fields and best weight. */
+export function anyOf(alternatives: ReadonlyArray<{ matches: Matches; weight: number }>): Matches {
+  const live = alternatives.filter((a) => a.matches.length > 0);
+  if (live.length === 0)
+    return { docs: new Int32Array(0), fields: new Uint8Array(0), weights: null, length: 0 };
+  if (live.length === 1 && live[0]!.weight === 1) return live[0]!.matches;
+  let total = 0;
+  for (const a of live) total += a.matches.length;
+  const docs = new Int32Array(total);
+  const fields = new Uint8Array(total);
+  const weights = new Float32Array(total);
+  const pos = new Int32Array(live.length);
+  let n = 0;
+  for (;;) {
+    let min = -1;
+    for (let k = 0; k < live.length; k++) {
+      const m = live[k]!.matches;
+      if (pos[k]! < m.length && (min === -1 || m.docs[pos[k]!]! < min)) min = m.docs[pos[k]!]!;
+    }
+    if (min === -1) break;
+    let f = 0;
+    let w = 0;
+    for (let k = 0; k < live.length; k++) {
+      const m = live[k]!.matches;
+      const at = pos[k]!;
+      if (at < m.length && m.docs[at] === min) {
+        f |= m.fields[at]!;
+        const weight = live[k]!.weight * (m.weights ? m.weights[at]! : 1);
+        if (weight > w) w = weight;
+        pos[k] = at + 1;
+      }
+    }
+    docs[n] = min;
+    fields[n] = f;
+    weights[n++] = w;
+  }
+  return { docs, fields, weights, length: n };
+}
+
+/** Index of `doc` in `m.docs[from…)`, or -1; `from` is advanced for the next call. */
+export function find(m: Matches, cursor: { at: number }, doc: number): number {
+  const at = seek(m.docs, m.length, cursor.at, doc);
+  cursor.at = at;
+  return at < m.length && m.docs[at] === doc ? at : -1;
+}
+
+/** The union of several posting lists (OR), fields combined per document. */
+export function union(lists: readonly PostingList[], fieldFilter: number): Matches {
+  const live = lists.filter((l) => l.length > 0);
+  if (live.length === 1) {
+    const only = live[0]!;
+    const docs = new Int32Array(only.length);
+    const fields = new Uint8Array(only.length);
+    let n = 0;
+    for (let i = 0; i < only.length; i++) {
+      const e = only.entries[i]!;
+      const f = e & FIELD_MASK & fieldFilter;
+      if (f === 0) continue;
+      docs[n] = e >>> FIELD_BITS;
+      fields[n++] = f;
+    }
+    return { docs, fields, weights: null, length: n };
+  }
+  let total = 0;
+  for (const l of live) total += l.length;
+  const docs = new Int32Array(total);
+  const fields = new Uint8Array(total);
+  let n = 0;
+  // k-way merge by repeated minimum; k is small (a word and a few alternatives).
+  const pos = new Int32Array(live.length);
+  for (;;) {
+    let min = -1;
+    for (let k = 0; k < live.length; k++) {
+      if (pos[k]! < live[k]!.length) {
+        const d = live[k]!.entries[pos[k]!]! >>> FIELD_BITS;
+        if (min === -1 || d < min) min = d;
+      }
+    }
+    if (min === -1) break;
+    let f = 0;
+    for (let k = 0; k < live.length; k++) {
+      const list = live[k]!;
+      if (pos[k]! < list.length && list.entries[pos[k]!]! >>> FIELD_BITS === min) {
+        f |= list.entries[pos[k]!]! & FIELD_MASK;
+        pos[k]!++;
+      }
+    }
+    f &= fieldFilter;
+    if (f !== 0) {
+      docs[n] = min;
+      fields[n++] = f;
+    }
+  }
+  return { docs, fields, weights: null, length: n };
+}
+
+/** First index in `docs[from, length)` whose value is ≥ target (galloping, then binary). */
+function seek(docs: Int32Array, length: number, from: number, target: number): number {
+  let step = 1;
+  let hi = from;
+  while (hi < length && docs[hi]! < target) {
+    from = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > length) hi = length;
+  let lo = from;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (docs[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Intersects groups (AND). Returns the matching documents and, per group, the
+ * fields that group hit in each of them (for scoring).
+ */
+export function intersect(groups: readonly Matches[]): {
+  docs: Int32Array;
+  length: number;
+  fields: Uint8Array[];
+  /** Per group, the matched alternative's weight per document. */
+  weights: Float32Array[];
+} {
+  if (groups.length === 0) return { docs: new Int32Array(0), length: 0, fields: [], weights: [] };
+  const order = groups.map((_, i) => i).sort((a, b) => groups[a]!.length - groups[b]!.length);
+  const smallest = groups[order[0]!]!;
+  const docs = new Int32Array(smallest.length);
+  const fields = groups.map(() => new Uint8Array(smallest.length));
+  const weights = groups.map(() => new Float32Array(smallest.length));
+  const cursor = new Int32Array(groups.length);
+  let n = 0;
+  outer: for (let i = 0; i < smallest.length; i++) {
+    const d = smallest.docs[i]!;
+    for (let k = 1; k < order.length; k++) {
+      const g = groups[order[k]!]!;
+      const at = seek(g.docs, g.length, cursor[k]!, d);
+      cursor[k] = at;
+      if (at >= g.length) break outer;
+      if (g.docs[at] !== d) continue outer;
+    }
+    docs[n] = d;
+    for (let k = 0; k < order.length; k++) {
+      const gi = order[k]!;
+      const g = groups[gi]!;
+      const at = k === 0 ? i : cursor[k]!;
+      fields[gi]![n] = g.fields[at]!;
+      weights[gi]![n] = g.weights ? g.weights[at]! : 1;
+    }
+    n++;
+  }
+  return { docs, length: n, fields, weights };
+}
