@@ -15,6 +15,7 @@ import { migrations } from './migrations/index.ts';
 import { MessageLogRepository, type MessageLogTables } from './modules/message-log/repository.ts';
 import { MessageLogWriter } from './modules/message-log/writer.ts';
 import { CatalogRepository, type CatalogTables } from './modules/catalog/repository.ts';
+import { seedDemoCatalogue } from './modules/catalog/demo.ts';
 import { catalogRoutes } from './modules/catalog/routes.ts';
 import { catalogAnalyzer } from './modules/catalog/search/analyzer.ts';
 import { CatalogIndex } from './modules/catalog/search/engine.ts';
@@ -292,13 +293,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   let closed = false;
   let refreshTimer: NodeJS.Timeout | undefined;
+  let started = false;
   return {
     app,
     services,
     listener,
     fetch: (request) => app.fetch(request),
     async start() {
+      if (started) return;
+      started = true;
       await catalog.load();
+      if (config.demo) await seedDemoCatalogue(catalog, logger);
       const every = overrides.catalogRefreshMs ?? 5000;
       if (every > 0) {
         refreshTimer = setInterval(() => {

@@ -31,6 +31,8 @@ export async function startTestApp(
     WECHAT_TOKEN: 'AAAAA',
     WECHAT_AES_KEY: 'A'.repeat(43),
     LOG_LEVEL: 'silent',
+    // Each test brings its own records; the demo library has a test of its own.
+    SHULIN_DEMO: 'off',
     ...options.env,
   };
   const config = loadConfig(env);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import { dialects } from '../../../test/support/databases.ts';
 import { tablesOf } from '../../platform/db/index.ts';
+import { seedDemoCatalogue } from './demo.ts';
 import { importMarc } from './import.ts';
 import { CN_BOOKS, cnmarcFile, concat, gbkCountedInCharacters } from './marc/fixtures/cnmarc.ts';
 import { fixture } from './marc/testing.ts';
@@ -143,5 +144,26 @@ describe.each(dialects)('the catalogue on %s', (dialect) => {
     expect(await app.shulin.services.catalog.refresh()).toBe(CN_BOOKS.length);
     expect((await search('三体')).total).toBe(1);
     expect(await app.shulin.services.catalog.refresh()).toBe(0);
+  });
+});
+
+describe('the demo library', () => {
+  it('is loaded into an empty catalogue on the first start, once', async () => {
+    const app = await startTestApp({ env: { SHULIN_DEMO: 'on' } });
+    try {
+      const { catalog } = app.shulin.services;
+      const records = await catalog.count();
+      expect(records).toBeGreaterThanOrEqual(400);
+      expect(catalog.size).toBe(records);
+      const chinese = (await (await app.request('/api/v1/search?q=中国&pageSize=5')).json()) as {
+        total: number;
+      };
+      expect(chinese.total).toBeGreaterThan(10);
+      // Seeding only ever fills an empty catalogue.
+      expect(await seedDemoCatalogue(catalog, pino({ level: 'silent' }))).toBe(0);
+      expect(await catalog.count()).toBe(records);
+    } finally {
+      await app.close();
+    }
   });
 });

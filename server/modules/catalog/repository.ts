@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Selectable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
 import type { BibRecord, Item } from './record.ts';
 
 export interface CatalogRecordsTable {
@@ -42,6 +42,16 @@ export interface StoredRecord {
 }
 
 type RecordRow = Selectable<CatalogRecordsTable>;
+
+// SQLite allows 32,766 bound values per statement: 10 per record, 8 per item.
+const RECORDS_PER_STATEMENT = 500;
+const ITEMS_PER_STATEMENT = 1000;
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
 type ItemRow = Selectable<CatalogItemsTable>;
 
 function toItem(row: ItemRow): Item {
@@ -70,24 +80,35 @@ export class CatalogRepository {
     records: readonly BibRecord[],
     now: number,
   ): Promise<Array<{ id: number; created: boolean; addedAt: number }>> {
+    if (records.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const out: Array<{ id: number; created: boolean; addedAt: number }> = [];
-      for (const record of records) {
-        const { items, marc, ...data } = record;
-        const row = await trx
+      // A control number twice in one batch: the later record wins, as it would one by one.
+      const latest = new Map<string, BibRecord>();
+      for (const record of records) latest.set(record.controlNumber, record);
+      const unique = [...latest.values()];
+      const byNumber = new Map<string, { id: number; created: boolean; addedAt: number }>();
+      // Multi-row statements: a row-at-a-time upsert costs a round trip and a statement
+      // compile per record, which is most of an import's time.
+      for (const chunk of chunks(unique, RECORDS_PER_STATEMENT)) {
+        const rows = await trx
           .insertInto('catalog_records')
-          .values({
-            control_number: record.controlNumber,
-            format: record.format,
-            title: record.title,
-            year: record.year,
-            language: record.language,
-            material_type: record.materialType,
-            data: JSON.stringify(data),
-            marc: JSON.stringify(marc),
-            added_at: now,
-            updated_at: now,
-          })
+          .values(
+            chunk.map((record) => {
+              const { items: _items, marc, ...data } = record;
+              return {
+                control_number: record.controlNumber,
+                format: record.format,
+                title: record.title,
+                year: record.year,
+                language: record.language,
+                material_type: record.materialType,
+                data: JSON.stringify(data),
+                marc: JSON.stringify(marc),
+                added_at: now,
+                updated_at: now,
+              };
+            }),
+          )
           .onConflict((oc) =>
             oc.column('control_number').doUpdateSet((eb) => ({
               format: eb.ref('excluded.format'),
@@ -100,45 +121,57 @@ export class CatalogRepository {
               updated_at: eb.ref('excluded.updated_at'),
             })),
           )
-          .returning(['id', 'added_at'])
-          .executeTakeFirstOrThrow();
-        const id = Number(row.id);
-        const created = Number(row.added_at) === now;
-        if (!created) await trx.deleteFrom('catalog_items').where('record_id', '=', id).execute();
-        // A barcode seen twice keeps its last copy (exports repeat items on purpose rarely, by mistake often).
-        const unique = new Map(items.filter((i) => i.barcode).map((i) => [i.barcode, i]));
-        if (unique.size > 0) {
-          await trx
-            .insertInto('catalog_items')
-            .values(
-              [...unique.values()].map((item) => ({
-                record_id: id,
-                barcode: item.barcode,
-                branch: item.branch,
-                location: item.location,
-                call_number: item.callNumber,
-                status: item.status,
-                loan_type: item.loanType,
-                volume: item.volume ?? null,
-              })),
-            )
-            // An item moved to another record in the library's ILS moves here too.
-            .onConflict((oc) =>
-              oc.column('barcode').doUpdateSet((eb) => ({
-                record_id: eb.ref('excluded.record_id'),
-                branch: eb.ref('excluded.branch'),
-                location: eb.ref('excluded.location'),
-                call_number: eb.ref('excluded.call_number'),
-                status: eb.ref('excluded.status'),
-                loan_type: eb.ref('excluded.loan_type'),
-                volume: eb.ref('excluded.volume'),
-              })),
-            )
-            .execute();
+          .returning(['id', 'control_number', 'added_at'])
+          .execute();
+        for (const row of rows) {
+          byNumber.set(row.control_number, {
+            id: Number(row.id),
+            created: Number(row.added_at) === now,
+            addedAt: Number(row.added_at),
+          });
         }
-        out.push({ id, created, addedAt: Number(row.added_at) });
       }
-      return out;
+      const updatedIds = [...byNumber.values()].filter((r) => !r.created).map((r) => r.id);
+      for (const ids of chunks(updatedIds, 5000)) {
+        await trx.deleteFrom('catalog_items').where('record_id', 'in', ids).execute();
+      }
+      // A barcode seen twice keeps its last copy (exports repeat items by mistake often).
+      const items = new Map<string, Insertable<CatalogItemsTable>>();
+      for (const record of unique) {
+        const recordId = byNumber.get(record.controlNumber)!.id;
+        for (const item of record.items) {
+          if (!item.barcode) continue;
+          items.set(item.barcode, {
+            record_id: recordId,
+            barcode: item.barcode,
+            branch: item.branch,
+            location: item.location,
+            call_number: item.callNumber,
+            status: item.status,
+            loan_type: item.loanType,
+            volume: item.volume ?? null,
+          });
+        }
+      }
+      for (const chunk of chunks([...items.values()], ITEMS_PER_STATEMENT)) {
+        await trx
+          .insertInto('catalog_items')
+          .values(chunk)
+          // An item moved to another record in the library's ILS moves here too.
+          .onConflict((oc) =>
+            oc.column('barcode').doUpdateSet((eb) => ({
+              record_id: eb.ref('excluded.record_id'),
+              branch: eb.ref('excluded.branch'),
+              location: eb.ref('excluded.location'),
+              call_number: eb.ref('excluded.call_number'),
+              status: eb.ref('excluded.status'),
+              loan_type: eb.ref('excluded.loan_type'),
+              volume: eb.ref('excluded.volume'),
+            })),
+          )
+          .execute();
+      }
+      return records.map((record) => byNumber.get(record.controlNumber)!);
     });
   }
 

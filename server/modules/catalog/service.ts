@@ -126,6 +126,11 @@ export class CatalogService {
     return this.#loaded;
   }
 
+  /** Records in the database. */
+  count(): Promise<number> {
+    return this.#deps.repository.count();
+  }
+
   /** Records in the search index. */
   get size(): number {
     return this.#deps.index.size;
