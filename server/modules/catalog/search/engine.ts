@@ -391,7 +391,8 @@ export class CatalogIndex {
           let allTitle = true;
           for (let k = 0; k < g; k++) {
             const mask = found.fields[k]![i]!;
-            score += requiredIdf[k]! * MASK_WEIGHT[mask]! * found.weights[k]![i]!;
+            const weights = found.weights[k];
+            score += requiredIdf[k]! * MASK_WEIGHT[mask]! * (weights ? weights[i]! : 1);
             if ((mask & titleBit) === 0) allTitle = false;
           }
           for (const o of optional) {
@@ -751,6 +752,8 @@ class FacetCounter {
   readonly #decade = new Uint32Array(300);
   readonly #branch = new Uint32Array(33);
   readonly #subject: Uint32Array;
+  /** Subject codes counted at least once: a catalogue has tens of thousands of subjects. */
+  readonly #touched: number[] = [];
   #available = 0;
   #total = 0;
 
@@ -768,7 +771,8 @@ class FacetCounter {
     this.#language[c.language[d]!]!++;
     this.#clc[c.clc[d]!]!++;
     this.#decade[c.year[d]! > 0 ? (c.year[d]! / 10) | 0 : 0]!++;
-    this.#subject[c.subject[d]!]!++;
+    const s = c.subject[d]!;
+    if (this.#subject[s]!++ === 0 && s !== 0) this.#touched.push(s);
     this.#available += c.available[d]!;
     let mask = c.branchMask[d]!;
     while (mask !== 0) {
@@ -780,19 +784,28 @@ class FacetCounter {
 
   result(): Record<FacetName, FacetValue[]> {
     const c = this.#c;
+    const byCount = (a: FacetValue, b: FacetValue) =>
+      b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
     const list = (counts: ArrayLike<number>, label: (i: number) => string, max = 50) => {
       const out: FacetValue[] = [];
       for (let i = 1; i < counts.length; i++)
         if (counts[i]! > 0) out.push({ value: label(i), count: counts[i]! });
-      return out.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, max);
+      return out.sort(byCount).slice(0, max);
     };
+    // The 20 commonest subjects among the touched ones, without sorting them all.
+    const top = new TopK(20);
+    for (const code of this.#touched) top.push(this.#subject[code]!, -code);
+    const subjects = top
+      .sorted()
+      .map(({ score, doc }) => ({ value: c.subjects[-doc]!, count: score }))
+      .sort(byCount);
     const branches: FacetValue[] = [];
     for (let bit = 0; bit < 32; bit++) {
       const name = c.branches[bit + 1];
       if (name !== undefined && this.#branch[bit]! > 0)
         branches.push({ value: name, count: this.#branch[bit]! });
     }
-    branches.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    branches.sort(byCount);
     const decades: FacetValue[] = [];
     for (let i = this.#decade.length - 1; i > 0; i--) {
       if (this.#decade[i]! > 0)
@@ -807,7 +820,7 @@ class FacetCounter {
         { value: 'available', count: this.#available },
         { value: 'unavailable', count: this.#total - this.#available },
       ].filter((v) => v.count > 0),
-      subject: list(this.#subject, (i) => c.subjects[i]!, 20),
+      subject: subjects,
       clc: list(this.#clc, (i) => CLC_CLASSES[i - 1]!),
     };
   }

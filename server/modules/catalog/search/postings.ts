@@ -220,15 +220,20 @@ export function intersect(groups: readonly Matches[]): {
   docs: Int32Array;
   length: number;
   fields: Uint8Array[];
-  /** Per group, the matched alternative's weight per document. */
-  weights: Float32Array[];
+  /** Per group, the matched alternative's weight per document (null: all 1). */
+  weights: Array<Float32Array | null>;
 } {
   if (groups.length === 0) return { docs: new Int32Array(0), length: 0, fields: [], weights: [] };
+  // One group (a one-word query, the commonest kind): its arrays are the answer.
+  if (groups.length === 1) {
+    const only = groups[0]!;
+    return { docs: only.docs, length: only.length, fields: [only.fields], weights: [only.weights] };
+  }
   const order = groups.map((_, i) => i).sort((a, b) => groups[a]!.length - groups[b]!.length);
   const smallest = groups[order[0]!]!;
   const docs = new Int32Array(smallest.length);
   const fields = groups.map(() => new Uint8Array(smallest.length));
-  const weights = groups.map(() => new Float32Array(smallest.length));
+  const weights = groups.map((g) => (g.weights ? new Float32Array(smallest.length) : null));
   const cursor = new Int32Array(groups.length);
   let n = 0;
   outer: for (let i = 0; i < smallest.length; i++) {
@@ -246,7 +251,8 @@ export function intersect(groups: readonly Matches[]): {
       const g = groups[gi]!;
       const at = k === 0 ? i : cursor[k]!;
       fields[gi]![n] = g.fields[at]!;
-      weights[gi]![n] = g.weights ? g.weights[at]! : 1;
+      const w = weights[gi];
+      if (w) w[n] = g.weights![at]!;
     }
     n++;
   }
