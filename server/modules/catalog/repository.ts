@@ -47,6 +47,16 @@ type RecordRow = Selectable<CatalogRecordsTable>;
 const RECORDS_PER_STATEMENT = 500;
 const ITEMS_PER_STATEMENT = 1000;
 
+function groupByRecord(items: readonly ItemRow[]): Map<number, ItemRow[]> {
+  const byRecord = new Map<number, ItemRow[]>();
+  for (const item of items) {
+    const list = byRecord.get(Number(item.record_id));
+    if (list) list.push(item);
+    else byRecord.set(Number(item.record_id), [item]);
+  }
+  return byRecord;
+}
+
 function chunks<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -205,12 +215,7 @@ export class CatalogRepository {
       .where('record_id', 'in', [...ids])
       .orderBy('id')
       .execute();
-    const byRecord = new Map<number, ItemRow[]>();
-    for (const item of items) {
-      const list = byRecord.get(Number(item.record_id)) ?? [];
-      list.push(item);
-      byRecord.set(Number(item.record_id), list);
-    }
+    const byRecord = groupByRecord(items);
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     const out: StoredRecord[] = [];
     for (const id of ids) {
@@ -240,12 +245,7 @@ export class CatalogRepository {
         .where('record_id', '>=', first)
         .where('record_id', '<=', last)
         .execute();
-      const byRecord = new Map<number, ItemRow[]>();
-      for (const item of items) {
-        const list = byRecord.get(Number(item.record_id)) ?? [];
-        list.push(item);
-        byRecord.set(Number(item.record_id), list);
-      }
+      const byRecord = groupByRecord(items);
       yield rows.map((row) => this.#stored(row, byRecord.get(Number(row.id)) ?? []));
       after = last;
     }
@@ -276,12 +276,7 @@ export class CatalogRepository {
       .selectAll()
       .where('record_id', 'in', ids)
       .execute();
-    const byRecord = new Map<number, ItemRow[]>();
-    for (const item of items) {
-      const list = byRecord.get(Number(item.record_id)) ?? [];
-      list.push(item);
-      byRecord.set(Number(item.record_id), list);
-    }
+    const byRecord = groupByRecord(items);
     return rows.map((row) => this.#stored(row, byRecord.get(Number(row.id)) ?? []));
   }
 

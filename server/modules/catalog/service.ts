@@ -25,6 +25,8 @@ export interface CatalogDeps {
 /** A search hit as readers and the API see it. */
 export interface HitView {
   readonly id: number;
+  /** The record's control number in the library's system (001). */
+  readonly controlNumber: string;
   readonly title: string;
   readonly subtitle: string | null;
   readonly authors: readonly string[];
@@ -87,6 +89,7 @@ function hitView(stored: StoredRecord, score: number): HitView {
   const r = stored.record;
   return {
     id: stored.id,
+    controlNumber: r.controlNumber,
     title: r.title,
     subtitle: r.subtitle,
     authors: r.authors.map((a) => a.name),
