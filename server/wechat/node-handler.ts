@@ -38,11 +38,15 @@ export function wechatNodeHandler(deps: {
     contentType: string,
     body: string,
   ) => {
-    res.writeHead(status, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(body),
-      'x-request-id': requestId,
-    });
+    // A flat header list skips node's per-object header bookkeeping on the hot path.
+    res.writeHead(status, [
+      'content-type',
+      contentType,
+      'content-length',
+      String(Buffer.byteLength(body)),
+      'x-request-id',
+      requestId,
+    ]);
     res.end(body);
     observe({ method, status, ms: performance.now() - receivedAt, requestId });
   };
