@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   analyzeForIndex,
   analyzeQuery,
+  analyzeRecordForIndex,
   containsSequence,
   groupByField,
   INITIALS_PREFIX,
@@ -12,7 +13,7 @@ import {
 } from './analyzer.ts';
 import { chineseTitle, englishTitle, nastyText } from './arbitraries.test-util.ts';
 import { pinyinSyllables } from './pinyin.ts';
-import { cutRuns, hanRuns } from './segment.ts';
+import { cutRuns, hanRuns, segmentChinese } from './segment.ts';
 
 /**
  * The matching rule the search engine implements, over one field's index terms: every
@@ -191,6 +192,52 @@ describe('analyzeForIndex', () => {
   });
 });
 
+describe('analyzeRecordForIndex', () => {
+  it('gives each field the terms analyzeForIndex gives it', () => {
+    const record = {
+      title: '三体Ⅱ：黑暗森林',
+      author: ['刘慈欣著', '（美）刘宇昆译'],
+      subject: '科学幻想小说—长篇小说—中国—当代',
+      publisher: '重庆出版社',
+      isbn: '978-7-5366-9396-8',
+      callnumber: 'I247.55/1234',
+      notes: 'Hugo Award winner',
+    };
+    const out = analyzeRecordForIndex(record);
+    for (const [field, value] of Object.entries(record)) {
+      const values = typeof value === 'string' ? [value] : value;
+      const expected = new Set(values.flatMap((v) => analyzeForIndex(field, v)));
+      expect(new Set(out[field])).toEqual(expected);
+      expect(out[field]).toHaveLength(expected.size);
+    }
+  });
+
+  it('agrees with analyzeForIndex on arbitrary records', () => {
+    const value = fc.oneof(chineseTitle, englishTitle, nastyText);
+    fc.assert(
+      fc.property(value, value, value, (title, author, subject) => {
+        const out = analyzeRecordForIndex({ title, author: [author, title], subject });
+        expect(out.title).toEqual(analyzeForIndex('title', title));
+        expect(new Set(out.author)).toEqual(
+          new Set([...analyzeForIndex('author', author), ...analyzeForIndex('author', title)]),
+        );
+        expect(out.subject).toEqual(analyzeForIndex('subject', subject));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes any field name, __proto__ included, as a plain text field', () => {
+    const record = JSON.parse('{"__proto__": "三体", "constructor": "三体"}') as Record<
+      string,
+      string
+    >;
+    const out = analyzeRecordForIndex(record);
+    expect(Object.keys(out)).toEqual(['__proto__', 'constructor']);
+    expect(out.constructor).toEqual(analyzeForIndex('anything', '三体'));
+  });
+});
+
 describe('analyzeQuery', () => {
   it('makes pinyin an alternative to the English reading', () => {
     const [clause] = analyzeQuery('hongloumeng');
@@ -306,7 +353,17 @@ describe('analyzeQuery', () => {
 
 describe('properties', () => {
   it('never throws on arbitrary Unicode, lone surrogates included', () => {
-    const field = fc.constantFrom('title', 'author', 'subject', 'summary', 'isbn', 'callnumber');
+    const field = fc.constantFrom(
+      'title',
+      'author',
+      'subject',
+      'summary',
+      'isbn',
+      'callnumber',
+      'anything',
+      '__proto__',
+      'constructor',
+    );
     fc.assert(
       fc.property(nastyText, field, (s, f) => {
         analyzeForIndex(f, s);
@@ -385,6 +442,16 @@ describe('properties', () => {
         expect(finds(query, title)).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("with bigrams, a field's Han terms include all of jieba's cutForSearch", () => {
+    fc.assert(
+      fc.property(chineseTitle, fc.constantFrom('title', 'author', 'subject'), (title, field) => {
+        const terms = new Set(analyzeForIndex(field, title));
+        for (const word of segmentChinese(title, 'index')) expect(terms).toContain(word);
+      }),
+      { numRuns: 500 },
     );
   });
 

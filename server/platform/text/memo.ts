@@ -21,19 +21,42 @@ export class BoundedMemo<V> {
    * The memoised value for `key`, computing and storing it on a miss.
    *
    * @example
-   * const lengths = new BoundedMemo<number>(1000);
-   * lengths.get('红楼梦', (k) => Array.from(k).length); // 3
+   * const memo = new BoundedMemo<number>(1000);
+   * memo.get('红楼梦', (k) => Array.from(k).length); // 3
    */
   get(key: string, compute: (key: string) => V): V {
+    const hit = this.peek(key);
+    if (hit !== undefined) return hit;
+    const value = compute(key);
+    this.set(key, value);
+    return value;
+  }
+
+  /**
+   * The memoised value for `key`, or undefined; a hit in the old generation is promoted.
+   *
+   * @example
+   * memo.peek('红楼梦'); // 3 after the get above, undefined before
+   */
+  peek(key: string): V | undefined {
     const young = this.#young.get(key);
     if (young !== undefined) return young;
     const old = this.#old.get(key);
-    const value = old !== undefined ? old : compute(key);
+    if (old !== undefined) this.set(key, old);
+    return old;
+  }
+
+  /**
+   * Stores a value, starting a new generation when the young one is full.
+   *
+   * @example
+   * memo.set('三体', 2);
+   */
+  set(key: string, value: V): void {
     if (this.#young.size >= this.#capacity) {
       this.#old = this.#young;
       this.#young = new Map();
     }
     this.#young.set(key, value);
-    return value;
   }
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import OpenCC from 'opencc-js/t2cn';
 import { describe, expect, it } from 'vitest';
 import { nastyText } from './arbitraries.test-util.ts';
 import { foldWidth, normalizeText, stripDiacritics, toSimplified } from './normalize.ts';
@@ -35,7 +36,39 @@ describe('toSimplified', () => {
     expect(toSimplified(input)).toBe(expected);
   });
 
-  it('is idempotent on every single character of the CJK blocks', () => {
+  // toSimplified skips the converter for text it cannot change; it must agree with it.
+  const opencc = (
+    OpenCC.Converter as unknown as (options: { from: string; to: string }) => (s: string) => string
+  )({ from: 't', to: 'cn' });
+  const fixed = (s: string): string => opencc(s).replace(/苧/g, '苎');
+
+  it('agrees with OpenCC on text mixing traditional, simplified and phrase entries', () => {
+    const unit = fc.oneof(
+      fc.integer({ min: 0x4e00, max: 0x9fff }).map((c) => String.fromCodePoint(c)),
+      fc.constantFrom(
+        '乾隆',
+        '看著',
+        '著名',
+        '於是',
+        '後來',
+        '皇后',
+        '頭髮',
+        '發展',
+        '瞭解',
+        '鍾錶',
+        'a',
+        ' ',
+      ),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
+        expect(toSimplified(s)).toBe(fixed(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is idempotent and agrees with OpenCC on every single character of the CJK blocks', () => {
     const blocks: [number, number][] = [
       [0x3400, 0x4dbf],
       [0x4e00, 0x9fff],
@@ -45,8 +78,9 @@ describe('toSimplified', () => {
     const broken: string[] = [];
     for (const [from, to] of blocks) {
       for (let c = from; c <= to; c++) {
-        const once = toSimplified(String.fromCodePoint(c));
-        if (toSimplified(once) !== once) broken.push(String.fromCodePoint(c));
+        const char = String.fromCodePoint(c);
+        const once = toSimplified(char);
+        if (toSimplified(once) !== once || once !== fixed(char)) broken.push(char);
       }
     }
     expect(broken).toEqual([]);
@@ -82,6 +116,11 @@ describe('normalizeText', () => {
     ['紅樓夢 Ｃａｆé', '红楼梦 cafe'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeText(input)).toBe(expected);
+  });
+
+  it('replaces lone surrogates, so removing a mark cannot join two into a character', () => {
+    expect(normalizeText('\ud835\u0300\udc00')).toBe('\ufffd\ufffd');
+    expect(normalizeText('𝐀')).toBe('a');
   });
 
   it('is idempotent and never throws, lone surrogates included', () => {

@@ -10,6 +10,7 @@ import {
   readPinyin,
   splitPinyin,
   toPinyin,
+  unambiguousSyllables,
 } from './pinyin.ts';
 
 describe('toPinyin', () => {
@@ -40,6 +41,40 @@ describe('toPinyin', () => {
     ['解缙', 'xiejin'],
   ])('reads %s as a name with surname: true', (name, joined) => {
     expect(toPinyin(name, { surname: true }).joined).toBe(joined);
+  });
+
+  // pinyinSyllables spells words without polyphones from per-character readings; that
+  // must give exactly what pinyin-pro gives for the whole word, names included.
+  const viaPinyinPro = (text: string, surname: boolean): string[] =>
+    pinyin(text, {
+      toneType: 'none',
+      type: 'array',
+      v: true,
+      nonZh: 'removed',
+      ...(surname ? { surname: 'head' as const } : {}),
+    }).filter((s) => /^[a-z]+$/.test(s));
+
+  it('agrees with pinyin-pro on whole words and names', () => {
+    const surnames =
+      '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单区仇朴查盖尉迟欧阳司马诸葛';
+    const char = fc.oneof(
+      fc.integer({ min: 0x4e00, max: 0x9fff }).map((c) => String.fromCodePoint(c)),
+      fc.constantFrom(...surnames),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: char, minLength: 1, maxLength: 4 }), fc.boolean(), (w, s) => {
+        expect(pinyinSyllables(w, { surname: s })).toEqual(viaPinyinPro(w, s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('spells words without a polyphone from per-character readings', () => {
+    expect(unambiguousSyllables('图书馆')).toEqual(['tu', 'shu', 'guan']);
+    expect(unambiguousSyllables('红楼梦')).toBeNull(); // 红: hong, or gong as in 女红
+    expect(unambiguousSyllables('银行')).toBeNull(); // 行: xing or hang
+    expect(unambiguousSyllables('C')).toBeNull();
+    expect(unambiguousSyllables('')).toEqual([]);
   });
 
   it('drops what is not Han', () => {

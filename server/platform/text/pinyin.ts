@@ -18,6 +18,74 @@ export interface PinyinForms {
 }
 
 const SYLLABLE_CHARS = /^[a-z]+$/;
+const HAN_CHAR = /^\p{Script=Han}$/u;
+
+// Per character: its toneless reading when it has exactly one (88% of the CJK Unified
+// block: 好, 王, 书), or none (长 chang/zhang, 单 dan/shan, 行 xing/hang). A memo of a pure
+// function, lazily filled and bounded by the Han repertoire itself, so it needs no
+// eviction. BMP characters index a typed array (the hot path: no string hashing).
+const SOLE_UNKNOWN = 0;
+const SOLE_NONE = -1;
+const soleIndex = new Int32Array(0x10000); // 0 unknown, -1 none, k > 0: READINGS[k - 1]
+const soleAstral = new Map<number, string | null>();
+const READINGS: string[] = [];
+const readingIds = new Map<string, number>();
+
+function lookUpSole(char: string): string | null {
+  const all = HAN_CHAR.test(char)
+    ? pinyin(char, { toneType: 'none', type: 'array', v: true, multiple: true })
+    : [];
+  const distinct = [...new Set(all)];
+  const [only] = distinct;
+  return distinct.length === 1 && only !== undefined && SYLLABLE_CHARS.test(only) ? only : null;
+}
+
+function soleReading(code: number): string | null {
+  if (code >= 0x10000) {
+    let reading = soleAstral.get(code);
+    if (reading === undefined) {
+      reading = lookUpSole(String.fromCodePoint(code));
+      soleAstral.set(code, reading);
+    }
+    return reading;
+  }
+  let id = soleIndex[code] ?? SOLE_NONE;
+  if (id === SOLE_UNKNOWN) {
+    const reading = lookUpSole(String.fromCharCode(code));
+    if (reading === null) {
+      id = SOLE_NONE;
+    } else {
+      id = readingIds.get(reading) ?? READINGS.push(reading);
+      readingIds.set(reading, id);
+    }
+    soleIndex[code] = id;
+  }
+  return id === SOLE_NONE ? null : (READINGS[id - 1] ?? null);
+}
+
+/**
+ * The syllables of a string whose characters each have a single toneless reading, which
+ * therefore needs no context (and no pinyin-pro call); null if any character has several
+ * readings or none. `pinyinSyllables` tries this first.
+ *
+ * @example
+ * unambiguousSyllables('图书馆'); // ['tu', 'shu', 'guan']
+ * unambiguousSyllables('银行'); // null (行: xing or hang)
+ */
+export function unambiguousSyllables(text: string): string[] | null {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      code = text.codePointAt(i) ?? code;
+      i++;
+    }
+    const reading = soleReading(code);
+    if (reading === null) return null;
+    out.push(reading);
+  }
+  return out;
+}
 
 /**
  * The toneless syllables of a Han string, in order, one per Han character; characters
@@ -28,12 +96,21 @@ const SYLLABLE_CHARS = /^[a-z]+$/;
  * the first character is read as a surname (曾国藩 → zeng, 单田芳 → shan, 解缙 → xie): use it
  * for personal names, where the default reading is usually wrong.
  *
+ * A word whose characters each have one reading needs no context, so it is spelled from
+ * per-character memos; pinyin-pro (~4 µs a call) only sees words with a polyphone. That
+ * matters for names, which rarely repeat and so miss the analyzer's word memo.
+ *
  * @example
  * pinyinSyllables('红楼梦'); // ['hong', 'lou', 'meng']
  * pinyinSyllables('曾国藩', { surname: true }); // ['zeng', 'guo', 'fan']
  */
 export function pinyinSyllables(text: string, options: { surname?: boolean } = {}): string[] {
   if (text.length === 0) return [];
+  return unambiguousSyllables(text) ?? pinyinProSyllables(text, options);
+}
+
+/** pinyin-pro's own reading of the whole string, in context. */
+function pinyinProSyllables(text: string, options: { surname?: boolean }): string[] {
   const raw = pinyin(text, {
     toneType: 'none',
     type: 'array',
@@ -89,7 +166,7 @@ ca ce ci cai cao cou can cen cang ceng cong cu cuo cui cuan cun
 sa se si sai sao sou san sen sang seng song su suo sui suan sun
 `;
 
-/** The syllable inventory `splitPinyin` accepts (toneless, `ü` as `v`). */
+/** The syllable inventory `splitPinyin` accepts (toneless, `ü` as `v`, plus `lue`/`nue`). */
 export const PINYIN_SYLLABLES: ReadonlySet<string> = new Set(
   SYLLABLE_TABLE.split(/\s+/).filter((s) => s.length > 0),
 );
@@ -103,9 +180,10 @@ const MAX_SYLLABLE = 6; // zhuang, chuang, shuang
 
 /**
  * Splits a toneless pinyin string into syllables: longest syllable first, backtracking
- * when the rest cannot be split (see `pinyinSegmentations` for every plausible split). An apostrophe forces a boundary (`xi'an` → xi, an), and
+ * when the rest cannot be split. An apostrophe forces a boundary (`xi'an` → xi, an), and
  * without one the longer reading wins (`xian` → xian, `changan` → chang, an). `lue`/`nue`
- * come back as `lve`/`nve`. Returns null when the string is not entirely pinyin.
+ * come back as `lve`/`nve`. Returns null when the string is not entirely pinyin. Queries
+ * use `pinyinSegmentations`, which also gives the other plausible splits.
  *
  * @example
  * splitPinyin('hongloumeng'); // ['hong', 'lou', 'meng']

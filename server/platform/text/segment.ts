@@ -77,7 +77,18 @@ export function segmentChinese(s: string, mode: SegmentMode): string[] {
  * cutRuns('红楼梦研究，曹雪芹'); // [['红楼梦', '研究'], ['曹雪芹']]
  */
 export function cutRuns(s: string): string[][] {
-  const runs = hanRuns(s);
+  return cutEachRun(hanRuns(s));
+}
+
+/**
+ * jieba's `cut` (HMM on) of each given run of Han text, in one native call: the analyzer
+ * segments all the runs of a whole record at once, since each call has a fixed cost.
+ * Runs must be Han only (as `hanRuns` gives them), one word list per run comes back.
+ *
+ * @example
+ * cutEachRun(['红楼梦研究', '曹雪芹']); // [['红楼梦', '研究'], ['曹雪芹']]
+ */
+export function cutEachRun(runs: readonly string[]): string[][] {
   if (runs.length === 0) return [];
   const groups: string[][] = [[]];
   for (const t of segmenter().cut(runs.join('\n'), true)) {

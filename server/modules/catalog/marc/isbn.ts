@@ -1,28 +1,15 @@
 /**
  * ISBN clean-up for catalogue data: the forms seen in 020 $a / 010 $a ("7-02-000220-X",
  * "0201616416 (pbk.)", "ISBN 978-7-5366-9293-0 : CNY23.00") reduced to digits, with check
- * digits verified. Hand-written rather than isbn3, which also resolves registration-group
- * ranges: the importer only needs valid digits, and this runs once per record.
+ * digits verified, by the platform's ISBN rules (the ones search queries use too).
  */
+import { findIsbns } from '../../../platform/text/isbn.ts';
 
 export interface Isbn {
   /** 13 digits. */
   isbn13: string;
   /** 10 characters (digits, last may be 'X'); null for 979- ISBNs, which have no ISBN-10. */
   isbn10: string | null;
-}
-
-function isbn10Check(first9: string): string {
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += (10 - i) * (first9.charCodeAt(i) - 48);
-  const c = (11 - (sum % 11)) % 11;
-  return c === 10 ? 'X' : String(c);
-}
-
-function isbn13Check(first12: string): string {
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += (i % 2 === 0 ? 1 : 3) * (first12.charCodeAt(i) - 48);
-  return String((10 - (sum % 10)) % 10);
 }
 
 /**
@@ -35,26 +22,9 @@ function isbn13Check(first12: string): string {
  * parseIsbn('7-02-000220-1'); // null (bad check digit)
  */
 export function parseIsbn(value: string): Isbn | null {
-  // The ISBN is the first run of digits, hyphens and spaces (and a final X); qualifiers,
-  // prices and "ISBN" prefixes around it are dropped.
-  const m = /(?:^|[^0-9])((?:97[89][- ]?)?[0-9](?:[- ]?[0-9]){8}[- ]?[0-9Xx])(?![0-9])/.exec(
-    value.replace(/[０-９Ｘｘ－]/g, (c) =>
-      c === '－' ? '-' : String.fromCharCode(c.charCodeAt(0) - 0xfee0),
-    ),
-  );
-  if (!m) return null;
-  const raw = (m[1] as string).replace(/[- ]/g, '').toUpperCase();
-  if (raw.length === 13) {
-    if (!/^97[89][0-9]{10}$/.test(raw) || isbn13Check(raw.slice(0, 12)) !== raw[12]) return null;
-    const isbn10 = raw.startsWith('978') ? raw.slice(3, 12) + isbn10Check(raw.slice(3, 12)) : null;
-    return { isbn13: raw, isbn10 };
-  }
-  if (raw.length === 10) {
-    if (!/^[0-9]{9}[0-9X]$/.test(raw) || isbn10Check(raw.slice(0, 9)) !== raw[9]) return null;
-    const body = '978' + raw.slice(0, 9);
-    return { isbn13: body + isbn13Check(body), isbn10: raw };
-  }
-  return null;
+  // The first valid ISBN in the field; qualifiers, prices and "ISBN" prefixes around it
+  // are dropped. The same rules as search queries use, so an imported ISBN is found.
+  return findIsbns(value)[0] ?? null;
 }
 
 /**

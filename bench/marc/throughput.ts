@@ -8,14 +8,18 @@
  *   4. the same for the GBK copy of the Chinese records (TextDecoder path);
  *   5. readMarcXml + toBibRecord on the first 50k records written as MARCXML.
  *
- *   node --import tsx server/modules/catalog/marc/throughput.ts [N=200000] [rounds=3]
+ *   node --import tsx bench/marc/throughput.ts [N=200000] [rounds=3]
  */
-import { CN_BOOKS, cnmarcRecord, encodeGbk } from './fixtures/cnmarc.ts';
-import { parseIso2709, readIso2709 } from './iso2709.ts';
-import { toBibRecord } from './map.ts';
-import type { DataField, MarcRecord } from './record.ts';
-import { readMarcXml } from './marcxml.ts';
-import { serializeIso2709, serializeMarcXml } from './write.ts';
+import {
+  CN_BOOKS,
+  cnmarcRecord,
+  encodeGbk,
+} from '../../server/modules/catalog/marc/fixtures/cnmarc.ts';
+import { parseIso2709, readIso2709 } from '../../server/modules/catalog/marc/iso2709.ts';
+import { toBibRecord } from '../../server/modules/catalog/marc/map.ts';
+import type { DataField, MarcRecord } from '../../server/modules/catalog/marc/record.ts';
+import { readMarcXml } from '../../server/modules/catalog/marc/marcxml.ts';
+import { serializeIso2709, serializeMarcXml } from '../../server/modules/catalog/marc/write.ts';
 
 const N = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
