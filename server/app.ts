@@ -119,7 +119,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   const catalog = new CatalogService({
-    repository: new CatalogRepository(tablesOf<CatalogTables>(database.db)),
+    repository: new CatalogRepository(tablesOf<CatalogTables>(database.db), database.sqlite),
     index: new CatalogIndex(catalogAnalyzer),
     logger,
     clock,

@@ -80,6 +80,19 @@ describe.each(dialects)('the catalogue on %s', (dialect) => {
     expect(catalog.size).toBe(CN_BOOKS.length);
   });
 
+  it('counts a record repeated within one batch once, keeping the later copy', async () => {
+    app = await startTestApp({ dialect });
+    const { catalog } = app.shulin.services;
+    const summary = await importMarc(bytes(cnmarcFile('gbk'), cnmarcFile('utf-8')), catalog);
+    expect(summary).toMatchObject({
+      created: CN_BOOKS.length,
+      updated: CN_BOOKS.length,
+      failed: 0,
+    });
+    expect(await catalog.count()).toBe(CN_BOOKS.length);
+    expect((await search('三体')).total).toBe(1);
+  });
+
   it('skips a broken record with its position and reason; the rest of the batch lands', async () => {
     app = await startTestApp({ dialect });
     const { catalog } = app.shulin.services;

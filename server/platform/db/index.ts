@@ -13,6 +13,12 @@ export interface Database<DB = unknown> {
   readonly dialect: Dialect;
   /** Bulk writes for append-heavy tables (see `BulkInserter`). */
   readonly bulk: BulkInserter & { close?(): Promise<void> };
+  /**
+   * The better-sqlite3 handle behind `db` (SQLite only), for a repository's
+   * prepared-statement fast path. Use it inside `db.connection().execute(…)` so
+   * that no Kysely transaction is open on the connection meanwhile.
+   */
+  readonly sqlite?: SQLite.Database;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -129,6 +135,7 @@ export function openDatabase<DB = unknown>(
       db,
       dialect: 'sqlite',
       bulk,
+      sqlite: handle,
       ping: async () => {
         await sql`select 1`.execute(db);
       },
