@@ -8,9 +8,8 @@ import {
   checkCustomMessage,
   checkMediaFile,
   checkMenu,
-  checkOpenid,
   checkQrRequest,
-  checkTemplateData,
+  checkTemplateSend,
   contentTypeFor,
   fail,
   isMediaType,
@@ -199,12 +198,7 @@ export function createFakeWeChatApi(options: FakeWeChatApiOptions = {}): FakeWeC
     const appid = c.get('appid');
     const body = await readJson(c);
     if (isError(body)) return wxError(c, body);
-    const invalid =
-      checkOpenid(body.touser) ??
-      (typeof body.template_id === 'string' && body.template_id !== ''
-        ? null
-        : fail(40037, 'invalid template_id')) ??
-      checkTemplateData(body.data);
+    const invalid = checkTemplateSend(body);
     if (invalid) return wxError(c, invalid);
     const touser = String(body.touser);
     if (state.unfollowed.has(touser)) return wxError(c, fail(43004, 'require subscribe'));
@@ -230,12 +224,7 @@ export function createFakeWeChatApi(options: FakeWeChatApiOptions = {}): FakeWeC
     const appid = c.get('appid');
     const body = await readJson(c);
     if (isError(body)) return wxError(c, body);
-    const invalid =
-      checkOpenid(body.touser) ??
-      (typeof body.template_id === 'string' && body.template_id !== ''
-        ? null
-        : fail(40037, 'invalid template_id')) ??
-      checkTemplateData(body.data);
+    const invalid = checkTemplateSend(body);
     if (invalid) return wxError(c, invalid);
     const touser = String(body.touser);
     if (state.refuseSubscribe.has(touser))

@@ -220,6 +220,17 @@ export function checkTemplateData(data: unknown): FakeError | null {
   return null;
 }
 
+/** What template and subscribe sends share: a valid openid, a template id, valid data. */
+export function checkTemplateSend(body: Record<string, unknown>): FakeError | null {
+  return (
+    checkOpenid(body.touser) ??
+    (typeof body.template_id === 'string' && body.template_id !== ''
+      ? null
+      : fail(40037, 'invalid template_id')) ??
+    checkTemplateData(body.data)
+  );
+}
+
 // ---------------------------------------------------------------- QR codes
 
 export interface QrRequest {
