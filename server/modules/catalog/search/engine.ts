@@ -20,6 +20,7 @@ import {
   type FieldName,
   type Matches,
 } from './postings.ts';
+import { containsSequence } from '../../../platform/text/analyzer.ts';
 import type {
   AnalyzedField,
   FacetName,
@@ -163,14 +164,6 @@ class TopK {
   }
 }
 
-export interface IndexStats {
-  readonly documents: number;
-  readonly terms: number;
-  readonly postings: number;
-  /** Bytes held by posting lists and columns (strings and maps not counted). */
-  readonly arrayBytes: number;
-}
-
 /**
  * @example
  * const index = new CatalogIndex(analyzer);
@@ -212,7 +205,6 @@ export class CatalogIndex {
   /** Position of each document in title order; computed when first needed after a change. */
   #titleRank = new Int32Array(0);
   #titleRankDirty = true;
-  #postings = 0;
 
   constructor(analyzer: IndexAnalyzer) {
     this.#analyzer = analyzer;
@@ -269,9 +261,7 @@ export class CatalogIndex {
           list = new PostingList();
           this.#terms.set(term, list);
         }
-        const before = list.length;
         list.add(doc, bit);
-        this.#postings += list.length - before;
       }
     };
     index('title', 'title', document.title);
@@ -304,36 +294,6 @@ export class CatalogIndex {
       if (at >= 0) exact.splice(at, 1);
     }
     return true;
-  }
-
-  stats(): IndexStats {
-    let bytes = 0;
-    for (const list of this.#terms.values()) bytes += list.entries.byteLength;
-    for (const column of [
-      this.#ids,
-      this.#deleted,
-      this.#year,
-      this.#material,
-      this.#language,
-      this.#clc,
-      this.#available,
-      this.#branchMask,
-      this.#subject,
-      this.#added,
-    ]) {
-      bytes += column.byteLength;
-    }
-    return {
-      documents: this.#live,
-      terms: this.#terms.size,
-      postings: this.#postings,
-      arrayBytes: bytes,
-    };
-  }
-
-  /** How many records hold the term (deleted ones included until a rebuild). */
-  documentFrequency(term: string): number {
-    return this.#terms.get(term)?.length ?? 0;
   }
 
   search(request: SearchRequest): SearchResult {
@@ -850,12 +810,4 @@ function damerau(a: string, b: string, max: number): number {
     prev = cur;
   }
   return prev[m]!;
-}
-
-function containsSequence(tokens: readonly string[], sequence: readonly string[]): boolean {
-  outer: for (let i = 0; i + sequence.length <= tokens.length; i++) {
-    for (let j = 0; j < sequence.length; j++) if (tokens[i + j] !== sequence[j]) continue outer;
-    return true;
-  }
-  return false;
 }
