@@ -73,6 +73,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['server/ils/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/modules/**', '**/wechat/**'],
+              message: 'ils/ is the ILS seam and its connectors: it imports no module.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/platform/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -61,7 +62,43 @@ const schema = z
     WECHAT_MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(256 * 1024),
     WECHAT_DEDUPE_TTL_S: int(20, 3600).default(60),
 
+    LIBRARY_TIMEZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine((v) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: v });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Asia/Shanghai'),
+    SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
     ILS_CONNECTOR: z.enum(['embedded', 'sip2']).default('embedded'),
+    SIP2_HOST: z.string().min(1).optional(),
+    SIP2_PORT: int(1, 65535).default(6001),
+    SIP2_TLS: bool.default(false),
+    SIP2_TLS_CA: z.string().min(1).optional(),
+    SIP2_USER: z.string().optional(),
+    SIP2_PASSWORD: z.string().optional(),
+    SIP2_LOCATION: z.string().optional(),
+    SIP2_INSTITUTION: z.string().min(1).optional(),
+    SIP2_CHARSET: z.enum(['utf-8', 'gbk', 'gb18030', 'latin1', 'ibm850']).default('utf-8'),
+    SIP2_CHECKSUM: z.enum(['bytes', 'codepoints']).default('bytes'),
+    SIP2_ERROR_DETECTION: bool.default(false),
+    SIP2_TERMINATOR: z.enum(['cr', 'crlf']).default('cr'),
+    SIP2_TIMEOUT_MS: int(100, 120_000).default(5000),
+    SIP2_POOL_SIZE: int(1, 64).default(4),
+    SIP2_SERVER_PORT: int(0, 65535).optional(),
+    SIP2_SERVER_HOST: z.string().default('127.0.0.1'),
+    SIP2_SERVER_USER: z.string().min(1).optional(),
+    SIP2_SERVER_PASSWORD: z.string().min(1).optional(),
+
+    BIND_MAX_ATTEMPTS: int(1, 100).default(5),
+    BIND_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+    ECARD_SYMBOLOGY: z.enum(['code128', 'code39', 'qr']).default('code128'),
+    ACCOUNT_CACHE_SECONDS: int(0, 3600).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.WECHAT_AES_KEY_PREVIOUS && !env.WECHAT_AES_KEY) {
@@ -76,6 +113,42 @@ const schema = z
         code: 'custom',
         path: ['WECHAT_REQUIRE_ENCRYPTION'],
         message: 'safe mode needs WECHAT_AES_KEY',
+      });
+    }
+    if (env.ILS_CONNECTOR === 'sip2') {
+      for (const name of ['SIP2_HOST', 'SIP2_INSTITUTION'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'required when ILS_CONNECTOR=sip2',
+          });
+        }
+      }
+      if (!env.SECRET_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SECRET_KEY'],
+          message: 'required when ILS_CONNECTOR=sip2: patron passwords are kept encrypted with it',
+        });
+      }
+    }
+    if (env.REDIS_URL && !env.SECRET_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SECRET_KEY'],
+        message: 'required with REDIS_URL: every instance must sign reader sessions with one key',
+      });
+    }
+    if (
+      env.SIP2_SERVER_PORT !== undefined &&
+      (!env.SIP2_SERVER_USER || !env.SIP2_SERVER_PASSWORD)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIP2_SERVER_USER'],
+        message:
+          'SIP2_SERVER_PORT needs SIP2_SERVER_USER and SIP2_SERVER_PASSWORD (the login 93 checks)',
       });
     }
     const real = [env.WECHAT_APPID, env.WECHAT_SECRET, env.WECHAT_TOKEN].filter(Boolean).length;
@@ -117,6 +190,46 @@ export interface WeChatConfig {
   readonly dedupeTtlS: number;
 }
 
+export interface Sip2ClientConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** A PEM file with the CA that signed the ILS's certificate (else the system's CAs). */
+  readonly tlsCa: string | undefined;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  readonly location: string | undefined;
+  readonly institution: string;
+  readonly charset: 'utf-8' | 'gbk' | 'gb18030' | 'latin1' | 'ibm850';
+  readonly checksum: 'bytes' | 'codepoints';
+  readonly errorDetection: boolean;
+  readonly terminator: 'cr' | 'crlf';
+  readonly timeoutMs: number;
+  readonly poolSize: number;
+}
+
+export interface IlsConfig {
+  readonly connector: Env['ILS_CONNECTOR'];
+  /** Present when `connector` is `sip2`. */
+  readonly sip2: Sip2ClientConfig | undefined;
+  /** The embedded ILS's own SIP2 server (ACS side), when a port is set. */
+  readonly sip2Server:
+    | {
+        readonly host: string;
+        readonly port: number;
+        readonly user: string;
+        readonly password: string;
+      }
+    | undefined;
+}
+
+export interface AccountsConfig {
+  readonly bindMaxAttempts: number;
+  readonly bindLockoutMinutes: number;
+  readonly ecardSymbology: 'code128' | 'code39' | 'qr';
+  readonly accountCacheSeconds: number;
+}
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly host: string;
@@ -126,8 +239,16 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly demo: boolean;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** The library's time zone: opening hours, due dates and closed days are in it. */
+  readonly timezone: string;
   readonly wechat: WeChatConfig;
-  readonly ils: { readonly connector: Env['ILS_CONNECTOR'] };
+  /**
+   * Encrypts stored patron passwords and signs reader sessions. Without SECRET_KEY a
+   * random key is made per process (sessions end at a restart); `fromConfig` tells.
+   */
+  readonly secret: { readonly key: string; readonly fromConfig: boolean };
+  readonly ils: IlsConfig;
+  readonly accounts: AccountsConfig;
 }
 
 export class ConfigError extends Error {
@@ -195,7 +316,48 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: env.REDIS_URL,
     demo: env.SHULIN_DEMO,
     logLevel: env.LOG_LEVEL,
+    timezone: env.LIBRARY_TIMEZONE,
     wechat,
-    ils: { connector: env.ILS_CONNECTOR },
+    secret: {
+      key: env.SECRET_KEY ?? randomBytes(32).toString('base64url'),
+      fromConfig: Boolean(env.SECRET_KEY),
+    },
+    ils: {
+      connector: env.ILS_CONNECTOR,
+      sip2:
+        env.ILS_CONNECTOR === 'sip2'
+          ? {
+              host: env.SIP2_HOST!,
+              port: env.SIP2_PORT,
+              tls: env.SIP2_TLS,
+              tlsCa: env.SIP2_TLS_CA,
+              user: env.SIP2_USER,
+              password: env.SIP2_PASSWORD,
+              location: env.SIP2_LOCATION,
+              institution: env.SIP2_INSTITUTION!,
+              charset: env.SIP2_CHARSET,
+              checksum: env.SIP2_CHECKSUM,
+              errorDetection: env.SIP2_ERROR_DETECTION,
+              terminator: env.SIP2_TERMINATOR,
+              timeoutMs: env.SIP2_TIMEOUT_MS,
+              poolSize: env.SIP2_POOL_SIZE,
+            }
+          : undefined,
+      sip2Server:
+        env.SIP2_SERVER_PORT !== undefined
+          ? {
+              host: env.SIP2_SERVER_HOST,
+              port: env.SIP2_SERVER_PORT,
+              user: env.SIP2_SERVER_USER!,
+              password: env.SIP2_SERVER_PASSWORD!,
+            }
+          : undefined,
+    },
+    accounts: {
+      bindMaxAttempts: env.BIND_MAX_ATTEMPTS,
+      bindLockoutMinutes: env.BIND_LOCKOUT_MINUTES,
+      ecardSymbology: env.ECARD_SYMBOLOGY,
+      accountCacheSeconds: env.ACCOUNT_CACHE_SECONDS,
+    },
   });
 }
