@@ -69,7 +69,24 @@ describe('loadConfig', () => {
       WECHAT_REQUIRE_ENCRYPTION: 'yes',
       WECHAT_AES_KEY: AES_A,
       ILS_CONNECTOR: 'sip2',
+      SIP2_HOST: 'ils.example.edu.cn',
+      SIP2_INSTITUTION: 'CN-LIB',
+      SIP2_CHARSET: 'gbk',
+      SIP2_TERMINATOR: 'crlf',
+      SECRET_KEY: 'k'.repeat(32),
     });
+    expect(config.ils.sip2).toMatchObject({
+      host: 'ils.example.edu.cn',
+      port: 6001,
+      institution: 'CN-LIB',
+      charset: 'gbk',
+      terminator: 'crlf',
+      errorDetection: false,
+    });
+    expect(config.secret).toEqual({ key: 'k'.repeat(32), fromConfig: true });
+    expect(() => loadConfig({ ILS_CONNECTOR: 'sip2' })).toThrow(
+      /SIP2_HOST.*SIP2_INSTITUTION.*SECRET_KEY/s,
+    );
     expect(config).toMatchObject({
       env: 'production',
       port: 0,

@@ -133,13 +133,6 @@ const schema = z
         });
       }
     }
-    if (env.REDIS_URL && !env.SECRET_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SECRET_KEY'],
-        message: 'required with REDIS_URL: every instance must sign reader sessions with one key',
-      });
-    }
     if (
       env.SIP2_SERVER_PORT !== undefined &&
       (!env.SIP2_SERVER_USER || !env.SIP2_SERVER_PASSWORD)
