@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_WECHAT, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, DEMO_WECHAT, loadConfig } from './config.ts';
 
 const AES_A = 'A'.repeat(43);
 const AES_B = 'b'.repeat(43);
@@ -294,5 +295,11 @@ describe('loadConfig', () => {
     expect(DEMO_WECHAT.aesKey).toMatch(/^[A-Za-z0-9]{43}$/);
     expect(loadConfig({ WECHAT_AES_KEY: AES_A }).wechat.aesKeys).toEqual([AES_A]);
     expect(Object.isFrozen(DEMO_WECHAT)).toBe(true);
+  });
+
+  it('has every variable documented in .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(CONFIG_VARIABLES.filter((name) => !documented.has(name))).toEqual([]);
   });
 });

@@ -156,6 +156,9 @@ const schema = z
 
 type Env = z.infer<typeof schema>;
 
+/** Every environment variable Shulin reads (`.env.example` documents each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
 /** The credentials the built-in demo account uses when no real Official Account is configured. */
 export const DEMO_WECHAT = Object.freeze({
   appid: 'wx0000000000demo0',
