@@ -42,16 +42,18 @@ export async function migrateToLatest(
 
   let result: MigrationResultSet;
   if (database.dialect === 'postgres') {
-    result = await database.db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(${PG_MIGRATION_LOCK})`.execute(conn);
-      try {
-        const current = sql<{ name: string | null }>`select current_schema() as name`;
-        const { rows } = await current.execute(conn);
-        return await run(conn, rows[0]?.name ?? undefined);
-      } finally {
-        await sql`select pg_advisory_unlock(${PG_MIGRATION_LOCK})`.execute(conn);
-      }
-    });
+    result = await retryOnVanishingSchema(() =>
+      database.db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${PG_MIGRATION_LOCK})`.execute(conn);
+        try {
+          const current = sql<{ name: string | null }>`select current_schema() as name`;
+          const { rows } = await current.execute(conn);
+          return await run(conn, rows[0]?.name ?? undefined);
+        } finally {
+          await sql`select pg_advisory_unlock(${PG_MIGRATION_LOCK})`.execute(conn);
+        }
+      }),
+    );
   } else {
     result = await run(database.db);
   }
@@ -66,4 +68,20 @@ export async function migrateToLatest(
       .filter((r) => r.status === 'Success')
       .map((r) => r.migrationName),
   };
+}
+
+/**
+ * Kysely's migrator looks for its table by listing every schema of the database with
+ * `has_schema_privilege()`, which fails (3F000) when another schema is dropped during
+ * the scan — another installation's, or another test's. That says nothing about ours,
+ * so the scan is tried again.
+ */
+async function retryOnVanishingSchema(
+  attempt: () => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
+  for (let tries = 1; ; tries++) {
+    const result = await attempt();
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    if (code !== '3F000' || tries >= 5 || (result.results?.length ?? 0) > 0) return result;
+  }
 }
