@@ -3,7 +3,16 @@ import { access } from 'node:fs/promises';
 import { buildApp } from '../app.ts';
 import { importMarc, type ImportProgress, type ImportSummary } from '../modules/catalog/import.ts';
 import type { Charset, Flavour } from '../modules/catalog/marc/index.ts';
+import { HarvestError } from '../modules/catalog/oai/errors.ts';
+import {
+  harvestOai,
+  type HarvestProgress,
+  type HarvestSummary,
+} from '../modules/catalog/oai/harvest.ts';
+import { isDatestamp } from '../modules/catalog/oai/protocol.ts';
+import { HarvestRepository, type HarvestTables } from '../modules/catalog/oai/repository.ts';
 import type { Config } from '../platform/config.ts';
+import { tablesOf } from '../platform/db/index.ts';
 import { createLogger } from '../platform/logger.ts';
 
 const FLAVOURS: Record<string, Flavour> = {
@@ -112,6 +121,127 @@ export async function importMarcCommand(
   const imported = summaries.reduce((n, s) => n + s.created + s.updated, 0);
   const failed = summaries.reduce((n, s) => n + s.failed, 0);
   if (imported === 0 && failed > 0) process.exitCode = 1;
+}
+
+export interface ImportOaiOptions {
+  prefix?: string;
+  set?: string;
+  from?: string;
+  until?: string;
+  full?: boolean;
+  flavour?: string;
+  itemFields?: string;
+  json?: boolean;
+}
+
+function harvestBar(url: string, p: HarvestProgress, started: number): string {
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const of = p.completeListSize !== null ? `/${p.completeListSize}` : '';
+  return `\r${url}: ${p.read}${of} records (page ${p.pages}), ${p.created} new, ${p.updated} updated, ${p.deleted} deleted, ${p.failed} skipped — ${seconds} s`;
+}
+
+/** `shulin import oai URL`: an incremental OAI-PMH harvest into the catalogue. */
+export async function importOaiCommand(
+  config: Config,
+  url: string,
+  options: ImportOaiOptions,
+): Promise<void> {
+  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) {
+    fail(`Not an http(s) URL: ${url}`);
+  }
+  for (const [name, value] of [
+    ['--from', options.from],
+    ['--until', options.until],
+  ] as const) {
+    if (value !== undefined && !isDatestamp(value)) {
+      fail(`${name} must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not ${value}`);
+    }
+  }
+  if (options.full && options.from) fail('--full and --from contradict each other: use one');
+  const flavour = options.flavour ? FLAVOURS[options.flavour.toLowerCase()] : undefined;
+  if (options.flavour && !flavour)
+    fail(`Unknown --flavour ${options.flavour}: use marc21, unimarc or cnmarc`);
+  const fields = options.itemFields
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter((f) => /^\d{3}$/.test(f));
+
+  const shulin = await buildApp(config, {
+    logger: createLogger({ level: 'warn' }),
+    catalogIndexing: false,
+    catalogRefreshMs: 0,
+  });
+  const tty = !options.json && process.stderr.isTTY;
+  const started = performance.now();
+  let summary: HarvestSummary;
+  try {
+    summary = await harvestOai(
+      {
+        catalog: shulin.services.catalog,
+        harvests: new HarvestRepository(tablesOf<HarvestTables>(shulin.services.database.db)),
+        clock: shulin.services.clock,
+      },
+      {
+        url,
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+        ...(options.set ? { set: options.set } : {}),
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.until ? { until: options.until } : {}),
+        ...(options.full ? { full: true } : {}),
+        ...(flavour ? { flavour } : {}),
+        ...(fields && fields.length > 0 ? { itemFields: { marc21: fields, unimarc: fields } } : {}),
+        ...(tty
+          ? {
+              onProgress: (p: HarvestProgress) => process.stderr.write(harvestBar(url, p, started)),
+            }
+          : {}),
+        onRetry: ({ reason, waitMs }) => {
+          if (!options.json) {
+            process.stderr.write(
+              `${tty ? '\n' : ''}${url}: ${reason}; retrying in ${Math.ceil(waitMs / 1000)} s\n`,
+            );
+          }
+        },
+      },
+    );
+  } catch (error) {
+    if (tty) process.stderr.write('\n');
+    if (error instanceof HarvestError || error instanceof RangeError) {
+      process.stderr.write(`shulin import oai: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  } finally {
+    await shulin.close();
+  }
+  if (tty) process.stderr.write(`${harvestBar(url, summary, started)}\n`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    const source = [summary.prefix, summary.set ? `set ${summary.set}` : null]
+      .filter(Boolean)
+      .join(', ');
+    const range =
+      summary.from || summary.until
+        ? ` (${summary.from ? `from ${summary.from}` : ''}${summary.from && summary.until ? ' ' : ''}${summary.until ? `until ${summary.until}` : ''})`
+        : ' (everything)';
+    process.stdout.write(
+      `${url} [${source}]${range}: ${summary.created} new, ${summary.updated} updated, ${summary.deleted} deleted, ${summary.failed} skipped of ${summary.read} records in ${summary.pages} pages, ${summary.seconds} s; the next harvest starts from ${summary.nextFrom}\n`,
+    );
+    for (const p of summary.problems.slice(0, 20)) {
+      process.stdout.write(`  record ${p.position} (${p.identifier}): ${p.code} — ${p.message}\n`);
+    }
+    if (summary.problems.length > 20) process.stdout.write(`  … and ${summary.failed - 20} more\n`);
+    if (summary.ignoredDeletions > 0) {
+      process.stdout.write(
+        `  ${summary.ignoredDeletions} deletions of records not in the catalogue ignored\n`,
+      );
+    }
+  }
+  if (summary.created + summary.updated + summary.deleted === 0 && summary.failed > 0) {
+    process.exitCode = 1;
+  }
 }
 
 /** `shulin search "…"` */

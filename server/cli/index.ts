@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
-import { importMarcCommand, searchCommand } from './catalog.ts';
+import {
+  importMarcCommand,
+  importOaiCommand,
+  searchCommand,
+  type ImportOaiOptions,
+} from './catalog.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 
@@ -69,6 +74,35 @@ export async function main(argv: string[]): Promise<void> {
         await importMarcCommand(configOrExit(), files, options);
       },
     );
+  importer
+    .command('oai')
+    .description(
+      'harvest MARC records over OAI-PMH (Koha, Evergreen, FOLIO), incrementally from the last harvest',
+    )
+    .argument(
+      '<url>',
+      "the repository's base URL, e.g. https://opac.example.edu/cgi-bin/koha/oai.pl",
+    )
+    .option(
+      '--prefix <prefix>',
+      'metadata format (default: marc21, marcxml or MARC21slim as offered)',
+    )
+    .option('--set <set>', 'harvest one set only')
+    .option(
+      '--from <date>',
+      'YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (default: where the last harvest ended)',
+    )
+    .option('--until <date>', 'YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ')
+    .option('--full', 'harvest everything, ignoring where the last harvest ended')
+    .option('--flavour <flavour>', 'marc21, unimarc or cnmarc (default: detected per record)')
+    .option(
+      '--item-fields <tags>',
+      'fields holding items, e.g. 905,995 (default 852/949/952, 905/995)',
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(async (url: string, options: ImportOaiOptions) => {
+      await importOaiCommand(configOrExit(), url, options);
+    });
 
   program
     .command('search')

@@ -28,9 +28,18 @@ export interface CatalogItemsTable {
   volume: string | null;
 }
 
+/** Records deleted from the catalogue, so that every server drops them from its index. */
+export interface CatalogDeletionsTable {
+  id: Generated<number>;
+  record_id: number;
+  control_number: string;
+  deleted_at: number;
+}
+
 export interface CatalogTables {
   catalog_records: CatalogRecordsTable;
   catalog_items: CatalogItemsTable;
+  catalog_deletions: CatalogDeletionsTable;
 }
 
 /** A record as stored: the mapped fields, its items, and when it was added. */
@@ -377,6 +386,68 @@ export class CatalogRepository {
       .execute();
     const byRecord = groupByRecord(items);
     return rows.map((row) => this.#stored(row, byRecord.get(Number(row.id)) ?? []));
+  }
+
+  /**
+   * Deletes the records with these control numbers and their items, in one
+   * transaction, and logs each deletion for other processes' indexes. Unknown
+   * numbers are ignored. Returns what was deleted.
+   */
+  async deleteByControlNumbers(
+    controlNumbers: readonly string[],
+    now: number,
+  ): Promise<Array<{ id: number; controlNumber: string }>> {
+    if (controlNumbers.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const deleted: Array<{ id: number; controlNumber: string }> = [];
+      for (const chunk of chunks([...new Set(controlNumbers)], RECORDS_PER_STATEMENT)) {
+        const rows = await trx
+          .selectFrom('catalog_records')
+          .select(['id', 'control_number'])
+          .where('control_number', 'in', chunk)
+          .execute();
+        if (rows.length === 0) continue;
+        const ids = rows.map((r) => Number(r.id));
+        await trx.deleteFrom('catalog_items').where('record_id', 'in', ids).execute();
+        await trx.deleteFrom('catalog_records').where('id', 'in', ids).execute();
+        await trx
+          .insertInto('catalog_deletions')
+          .values(
+            rows.map((r) => ({
+              record_id: Number(r.id),
+              control_number: r.control_number,
+              deleted_at: now,
+            })),
+          )
+          .execute();
+        for (const r of rows) deleted.push({ id: Number(r.id), controlNumber: r.control_number });
+      }
+      return deleted;
+    });
+  }
+
+  /** Deletions logged after `afterId`, oldest first (`id` is the position to page on). */
+  async deletionsSince(
+    afterId: number,
+    limit = 5000,
+  ): Promise<Array<{ id: number; recordId: number }>> {
+    const rows = await this.db
+      .selectFrom('catalog_deletions')
+      .select(['id', 'record_id'])
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), recordId: Number(r.record_id) }));
+  }
+
+  /** The position of the newest logged deletion (0 when there is none). */
+  async lastDeletion(): Promise<number> {
+    const row = await this.db
+      .selectFrom('catalog_deletions')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    return Number(row?.id ?? 0);
   }
 
   async count(): Promise<number> {

@@ -119,6 +119,8 @@ export class CatalogService {
   /** The newest (`updated_at`, id) the index has seen. */
   #seen = 0;
   #seenId = 0;
+  /** The newest logged deletion the index has seen. */
+  #seenDeletion = 0;
   #refreshing: Promise<number> | null = null;
 
   constructor(deps: CatalogDeps) {
@@ -143,6 +145,9 @@ export class CatalogService {
   async load(): Promise<{ records: number; ms: number }> {
     const started = performance.now();
     let records = 0;
+    // Read before the records: a deletion logged meanwhile is then applied once more
+    // by `refresh`, which is harmless, instead of being missed.
+    this.#seenDeletion = await this.#deps.repository.lastDeletion();
     for await (const page of this.#deps.repository.all()) {
       for (const stored of page) {
         this.#deps.index.add(
@@ -180,6 +185,20 @@ export class CatalogService {
     return { created, updated: records.length - created };
   }
 
+  /**
+   * Deletes the records with these control numbers (unknown ones are ignored) from
+   * the database, in one transaction, then from the index. Returns how many were
+   * deleted.
+   */
+  async deleteRecords(controlNumbers: readonly string[]): Promise<number> {
+    const deleted = await this.#deps.repository.deleteByControlNumbers(
+      controlNumbers,
+      this.#deps.clock.now(),
+    );
+    if (this.#deps.indexing ?? true) for (const d of deleted) this.#deps.index.remove(d.id);
+    return deleted.length;
+  }
+
   #see(stored: { updatedAt: number; id: number }): void {
     if (
       stored.updatedAt > this.#seen ||
@@ -209,6 +228,16 @@ export class CatalogService {
           total += changed.length;
           if (changed.length < 5000) break;
         }
+        let removed = 0;
+        for (;;) {
+          const deletions = await this.#deps.repository.deletionsSince(this.#seenDeletion);
+          for (const d of deletions) {
+            if (this.#deps.index.remove(d.recordId)) removed++;
+            this.#seenDeletion = d.id;
+          }
+          if (deletions.length < 5000) break;
+        }
+        if (removed > 0) this.#deps.logger.info({ records: removed }, 'catalogue records removed');
         if (total > 0) this.#deps.logger.info({ records: total }, 'catalogue index refreshed');
         return total;
       } finally {
