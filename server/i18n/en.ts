@@ -35,4 +35,18 @@ export const en: Record<MessageKey, string> = {
     'The library system does not offer this online. Please ask at the service desk.',
   'ils.refusal.ILS_REFUSED': 'The library system could not do this.',
   'ils.refusal.ILS_UNAVAILABLE': 'The library system is not answering. Please try again later.',
+  'accounts.UNAUTHENTICATED': 'Please sign in, or open this page from the library account menu.',
+  'accounts.NOT_BOUND': 'You have not bound a library card yet. Please bind your card first.',
+  'accounts.NOT_IN_WECHAT': 'Please open this page in WeChat to bind your library card.',
+  'accounts.REBIND_REQUIRED': 'Please bind your library card again.',
+  'accounts.BIND_LOCKED': 'Too many wrong passwords. Please try again in {minutes} minutes.',
+  'accounts.ATTEMPTS_LEFT': '{count} more tries left.',
+  'accounts.OAUTH_STATE_INVALID':
+    'This sign-in link has expired. Please open the page again from the library account menu.',
+  'accounts.OAUTH_CODE_INVALID':
+    'The WeChat authorisation has expired. Please open the page again from the library account menu.',
+  'accounts.OAUTH_SNAPSHOT_USER': 'Please tap "Use full service" at the bottom of the page first.',
+  'accounts.WECHAT_UNAVAILABLE': 'WeChat is not answering. Please try again later.',
+  'accounts.INVALID_REQUEST': 'The request is incomplete or not in the right form.',
+  'accounts.FORBIDDEN_ORIGIN': 'Requests from this origin are not allowed.',
 };

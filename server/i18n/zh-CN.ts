@@ -32,6 +32,18 @@ export const zhCN = {
   'ils.refusal.NOT_SUPPORTED': '图书馆系统暂不支持在线办理此项业务，请到服务台办理。',
   'ils.refusal.ILS_REFUSED': '图书馆系统未能办理此项业务。',
   'ils.refusal.ILS_UNAVAILABLE': '图书馆系统暂时没有响应，请稍后再试。',
+  'accounts.UNAUTHENTICATED': '请先登录或从公众号菜单进入。',
+  'accounts.NOT_BOUND': '您还没有绑定读者证，请先绑定。',
+  'accounts.NOT_IN_WECHAT': '绑定读者证需要在微信中打开本页面。',
+  'accounts.REBIND_REQUIRED': '请重新绑定读者证。',
+  'accounts.BIND_LOCKED': '密码错误次数过多，请 {minutes} 分钟后再试。',
+  'accounts.ATTEMPTS_LEFT': '还可以再试 {count} 次。',
+  'accounts.OAUTH_STATE_INVALID': '登录链接已失效，请从公众号菜单重新进入。',
+  'accounts.OAUTH_CODE_INVALID': '微信授权已失效，请从公众号菜单重新进入。',
+  'accounts.OAUTH_SNAPSHOT_USER': '请点击页面下方的“使用完整服务”后再试。',
+  'accounts.WECHAT_UNAVAILABLE': '微信服务暂时没有响应，请稍后再试。',
+  'accounts.INVALID_REQUEST': '请求内容不完整或格式不正确。',
+  'accounts.FORBIDDEN_ORIGIN': '请求来源不被允许。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
