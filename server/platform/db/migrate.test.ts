@@ -55,9 +55,22 @@ async function recorded(database: Database): Promise<string[]> {
 
 const names = migrations.map((m) => m.name);
 const SHULIN_TABLES = [
+  'catalog_deletions',
+  'catalog_harvests',
   'catalog_items',
+  'catalog_oai_records',
   'catalog_records',
+  'ils_branches',
+  'ils_calendar_exceptions',
+  'ils_fines',
+  'ils_holds',
+  'ils_loan_policies',
+  'ils_loans',
+  'ils_opening_hours',
+  'ils_patrons',
   'jobs',
+  'reader_bindings',
+  'reading_history',
   'shulin_migrations',
   'shulin_migrations_lock',
   'wechat_message_log',
