@@ -79,6 +79,7 @@ describe.each(dialects)('the composed app on %s', (dialect) => {
         kv: { ok: true, backend: 'memory' },
         jobs: { backend: 'local', ok: true, running: true, pending: 0, failed: 0 },
         catalog: { loaded: true, records: 0 },
+        ils: { ok: true, connector: 'embedded', latencyMs: expect.any(Number) },
       },
     });
   });

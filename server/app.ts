@@ -20,6 +20,10 @@ import { catalogRoutes } from './modules/catalog/routes.ts';
 import { catalogAnalyzer } from './modules/catalog/search/analyzer.ts';
 import { CatalogIndex } from './modules/catalog/search/engine.ts';
 import { CatalogService } from './modules/catalog/service.ts';
+import { createAccounts, type Accounts } from './modules/accounts/index.ts';
+import { seedDemoIls } from './ils/embedded/demo.ts';
+import { openIls, type Ils } from './ils/index.ts';
+import type { IlsConnector } from './ils/types.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { openDatabase, tablesOf, type Database } from './platform/db/index.ts';
@@ -59,6 +63,10 @@ export interface AppOverrides {
   readonly catalogIndexing?: boolean;
   /** How often a server looks for catalogue records written elsewhere (ms); 0 disables. */
   readonly catalogRefreshMs?: number;
+  /** An ILS connector to use instead of the configured one (tests). */
+  readonly ilsConnector?: IlsConnector;
+  /** How often waiting holds past their pickup date are expired (ms); 0 disables. */
+  readonly holdExpiryMs?: number;
 }
 
 export interface Services {
@@ -74,6 +82,8 @@ export interface Services {
   readonly gateway: WeChatGateway;
   readonly messageLog: MessageLogRepository;
   readonly catalog: CatalogService;
+  readonly ils: Ils;
+  readonly accounts: Accounts;
 }
 
 export interface ShulinApp {
@@ -113,6 +123,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     appid: config.wechat.appid,
     secret: config.wechat.secret,
     baseUrl: overrides.wechatApiBase ?? config.wechat.apiBase,
+    // A fake WeChat (demo mode, tests) plays the OAuth pages too.
+    ...(overrides.wechatApiBase ? { oauthBase: overrides.wechatApiBase } : {}),
     kv,
     logger,
     onTokenRefresh: (kind) => metrics.wechatTokenRefreshes.inc({ kind }),
@@ -124,6 +136,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger,
     clock,
     indexing: overrides.catalogIndexing ?? true,
+  });
+
+  const ils = await openIls(config, {
+    database,
+    clock,
+    logger,
+    // The embedded ILS has written the item's new status to the catalogue: show it now.
+    onItemStatusChange: () => catalog.refresh().then(() => undefined),
+    ...(overrides.ilsConnector ? { connector: overrides.ilsConnector } : {}),
+  });
+  const accounts = createAccounts({
+    config,
+    database,
+    kv,
+    logger,
+    clock,
+    connector: ils.connector,
+    wechatApi,
   });
 
   const messageLog = new MessageLogRepository(
@@ -218,6 +248,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   app.route('/wechat', wechatRoutes({ gateway, maxBodyBytes: config.wechat.maxBodyBytes, logger }));
   app.route('/api/v1', catalogRoutes(catalog));
+  app.route('/api/v1', accounts.routes);
 
   app.get('/healthz', async (c) => {
     const check = async (probe: () => Promise<void>) => {
@@ -228,11 +259,34 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         return { ok: false, error: (error as Error).message };
       }
     };
-    const [db, kvCheck, jobsStatus] = await Promise.all([
+    const ilsCheck = async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<{ ok: false; connector: string; detail: string }>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ ok: false, connector: ils.connector.name, detail: 'no answer in 3 s' }),
+          3000,
+        );
+      });
+      try {
+        return await Promise.race([
+          ils.connector.health().catch((error: unknown) => ({
+            ok: false,
+            connector: ils.connector.name,
+            detail: (error as Error).message,
+          })),
+          timeout,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const [db, kvCheck, jobsStatus, ilsStatus] = await Promise.all([
       check(() => database.ping()),
       check(() => kv.ping()),
       jobs.status(),
+      ilsCheck(),
     ]);
+    // A library system that is down degrades the account features, not the service.
     const ok = db.ok && kvCheck.ok && jobsStatus.ok;
     return c.json(
       {
@@ -242,6 +296,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           kv: { ...kvCheck, backend: kv.backend },
           jobs: jobsStatus,
           catalog: { loaded: catalog.loaded, records: catalog.size },
+          ils: ilsStatus,
         },
       },
       ok ? 200 : 503,
@@ -277,6 +332,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     gateway,
     messageLog,
     catalog,
+    ils,
+    accounts,
   };
 
   const honoListener = getRequestListener(app.fetch);
@@ -293,6 +350,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   let closed = false;
   let refreshTimer: NodeJS.Timeout | undefined;
+  let holdTimer: NodeJS.Timeout | undefined;
   let started = false;
   return {
     app,
@@ -303,7 +361,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (started) return;
       started = true;
       await catalog.load();
-      if (config.demo) await seedDemoCatalogue(catalog, logger);
+      if (config.demo) {
+        await seedDemoCatalogue(catalog, logger);
+        if (ils.connector.name === 'embedded') {
+          await seedDemoIls(ils.embedded, logger);
+        }
+      }
+      const holdsEvery = overrides.holdExpiryMs ?? 60_000;
+      if (holdsEvery > 0 && ils.connector.name === 'embedded') {
+        holdTimer = setInterval(() => {
+          ils.embedded
+            .expireHolds()
+            .catch((error: unknown) => logger.error({ err: error }, 'hold expiry failed'));
+        }, holdsEvery);
+        holdTimer.unref();
+      }
+      await ils.startSip2Server();
       const every = overrides.catalogRefreshMs ?? 5000;
       if (every > 0) {
         refreshTimer = setInterval(() => {
@@ -319,9 +392,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (closed) return;
       closed = true;
       clearInterval(refreshTimer);
+      clearInterval(holdTimer);
       await gateway.close();
       await jobs.stop();
       await messageLogWriter.close();
+      await ils.close();
       if ('close' in jobs && typeof jobs.close === 'function')
         await (jobs.close as () => Promise<void>)();
       if (!overrides.kv) await kv.close();

@@ -9,6 +9,7 @@
  * with the ILS's own text. Any failure to get a readable answer is an
  * `IlsUnavailableError`; every request is one SIP2 transaction, so nothing is half done.
  */
+import { refusalCodeOfText } from '../texts.ts';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.ts';
@@ -189,7 +190,7 @@ const HOLD_PATTERNS: readonly Pattern[] = [
 
 function guess(patterns: readonly Pattern[], text: string): RefusalCode {
   if (text === '') return 'ILS_REFUSED';
-  return patterns.find((p) => p.test.test(text))?.code ?? 'ILS_REFUSED';
+  return refusalCodeOfText(text) ?? patterns.find((p) => p.test.test(text))?.code ?? 'ILS_REFUSED';
 }
 
 const screenText = (messages: readonly string[] | undefined): string =>
