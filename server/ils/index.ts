@@ -77,8 +77,7 @@ export async function openIls(config: Config, deps: IlsDeps): Promise<Ils> {
         port: settings.port,
         credentials: { user: settings.user, password: settings.password },
       });
-      const port = await server.listen();
-      logger.info({ host: settings.host, port }, 'SIP2 server listening');
+      await server.listen();
       return server;
     },
     async close() {
