@@ -7,6 +7,8 @@
  * epoch milliseconds. A due date is the last millisecond of a local day.
  */
 
+import { wallClock, zonedInstant } from '../../platform/time.ts';
+
 /** One weekday's hours at a branch. A weekday without a row is a closed day. */
 export interface WeeklyHours {
   readonly branch: string;
@@ -91,57 +93,6 @@ export function weekdayOf(date: string): number {
   return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function localParts(ms: number, timeZone: string): LocalParts {
-  const out: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') out[part.type] = Number(part.value);
-  }
-  return {
-    year: out.year ?? 1970,
-    month: out.month ?? 1,
-    day: out.day ?? 1,
-    hour: out.hour ?? 0,
-    minute: out.minute ?? 0,
-    second: out.second ?? 0,
-  };
-}
-
-/** Milliseconds the zone is ahead of UTC at an instant. */
-function offsetAt(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
-}
-
 /**
  * The local calendar date of an instant.
  *
@@ -149,7 +100,7 @@ function offsetAt(ms: number, timeZone: string): number {
  * localDate(Date.parse('2026-09-30T16:30:00Z'), 'Asia/Shanghai'); // '2026-10-01'
  */
 export function localDate(ms: number, timeZone: string): string {
-  const p = localParts(ms, timeZone);
+  const p = wallClock(ms, timeZone);
   return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
@@ -160,13 +111,12 @@ export function localDate(ms: number, timeZone: string): string {
  * localTime('2026-10-01', 'Asia/Shanghai'); // Date.parse('2026-09-30T16:00:00Z')
  */
 export function localTime(date: string, timeZone: string, time = '00:00'): number {
-  const [y, m, d] = parseDate(date);
-  const [hh, mm] = time.split(':').map(Number);
-  const wall = Date.UTC(y, m - 1, d, hh ?? 0, mm ?? 0);
-  // Two passes settle the offset, including across a daylight-saving change.
-  let instant = wall - offsetAt(wall, timeZone);
-  instant = wall - offsetAt(instant, timeZone);
-  return instant;
+  const [year, month, day] = parseDate(date);
+  const [hour, minute] = time.split(':').map(Number);
+  return zonedInstant(
+    { year, month, day, hour: hour ?? 0, minute: minute ?? 0, second: 0 },
+    timeZone,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
  * Text is handled as JS strings everywhere except at the socket and in the byte-mode
  * checksum, which needs the bytes in the wire charset.
  */
+import { utcOf, wallClock, zonedInstant, type WallClock } from '../../platform/time.ts';
 import { Buffer } from 'node:buffer';
 import { encodeText, type Sip2Charset } from './charset.ts';
 
@@ -139,63 +140,6 @@ export function stripErrorDetection(message: string): SplitTrailer {
 
 // ---------------------------------------------------------------------------------------
 // Dates
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallClock(instant: number, timeZone: string): WallClock {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 1,
-    day: parts.day ?? 1,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-  };
-}
-
-function utcOf(w: WallClock): number {
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-}
-
-/** The instant a wall-clock time in a zone denotes (the earlier one in a DST overlap). */
-function zonedInstant(w: WallClock, timeZone: string): number {
-  const guess = utcOf(w);
-  let instant = guess - (utcOf(wallClock(guess, timeZone)) - guess);
-  const offset = utcOf(wallClock(instant, timeZone)) - instant;
-  instant = guess - offset;
-  return instant;
-}
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
