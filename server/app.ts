@@ -42,6 +42,7 @@ import { defineLateReplies } from './wechat/late-replies.ts';
 import { MessageRouter } from './wechat/router.ts';
 import { isCallbackUrl, wechatNodeHandler } from './wechat/node-handler.ts';
 import { wechatRoutes } from './wechat/routes.ts';
+import { simulatorRoutes } from './simulator/routes.ts';
 
 export interface AppOverrides {
   readonly logger?: Logger;
@@ -249,6 +250,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.route('/wechat', wechatRoutes({ gateway, maxBodyBytes: config.wechat.maxBodyBytes, logger }));
   app.route('/api/v1', catalogRoutes(catalog));
   app.route('/api/v1', accounts.routes);
+  app.route(
+    '/simulator',
+    simulatorRoutes({
+      wechat: config.wechat,
+      wechatApi,
+      wechatApiBase: overrides.wechatApiBase ?? config.wechat.apiBase,
+      publicUrl: config.publicUrl,
+      setting: config.simulator,
+      logger,
+    }),
+  );
 
   app.get('/healthz', async (c) => {
     const check = async (probe: () => Promise<void>) => {

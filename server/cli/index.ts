@@ -9,6 +9,8 @@ import {
 } from './catalog.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { simulateCommand } from './simulate.ts';
+import { wechatCommand } from './wechat.ts';
 
 /** Loads `.env` from the working directory (without overriding the real environment). */
 function loadDotEnv(): void {
@@ -114,6 +116,9 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (query: string, options: { json?: boolean; limit?: string; page?: string }) => {
       await searchCommand(configOrExit(), query, options);
     });
+
+  program.addCommand(wechatCommand(configOrExit));
+  program.addCommand(simulateCommand(configOrExit));
 
   await program.parseAsync(argv);
 }

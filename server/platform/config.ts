@@ -75,6 +75,8 @@ const schema = z
       }, 'must be an IANA time zone such as Asia/Shanghai'),
     SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 
+    SIMULATOR: bool.optional(),
+
     ILS_CONNECTOR: z.enum(['embedded', 'sip2']).default('embedded'),
     SIP2_HOST: z.string().min(1).optional(),
     SIP2_PORT: int(1, 65535).default(6001),
@@ -245,6 +247,11 @@ export interface Config {
   readonly secret: { readonly key: string; readonly fromConfig: boolean };
   readonly ils: IlsConfig;
   readonly accounts: AccountsConfig;
+  /**
+   * `/simulator/`: unset serves it in demo mode only; on also with a real account (a
+   * staff tool: it signs pushes with the real token); off never.
+   */
+  readonly simulator: boolean | undefined;
 }
 
 export class ConfigError extends Error {
@@ -349,6 +356,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             }
           : undefined,
     },
+    simulator: env.SIMULATOR,
     accounts: {
       bindMaxAttempts: env.BIND_MAX_ATTEMPTS,
       bindLockoutMinutes: env.BIND_LOCKOUT_MINUTES,

@@ -1,0 +1,10 @@
+export { pushXml, randomMsgId, scanCodeInfo, SIMULATED_KINDS } from './push.ts';
+export type { PushHeader, SimulatedAction, SimulatedKind } from './push.ts';
+export { customMessageReply, parseReplyXml } from './reply.ts';
+export type { SimulatorArticle, SimulatorReply } from './reply.ts';
+export { sendPush, SimulatorError } from './send.ts';
+export type { PushResult, SendPushInput, SimulatorAccount, SimulatorErrorCode } from './send.ts';
+export { sentMessages, REAL_WECHAT_API } from './messages.ts';
+export type { SentMessage, SentMessages } from './messages.ts';
+export { simulatorMode, simulatorRoutes } from './routes.ts';
+export type { SimulatorDeps, SimulatorMode } from './routes.ts';
