@@ -8,6 +8,7 @@ import {
   type ImportOaiOptions,
 } from './catalog.ts';
 import { migrateCommand } from './migrate.ts';
+import { ilsCheckCommand, type IlsCheckOptions } from './ils.ts';
 import { serveCommand } from './serve.ts';
 import { simulateCommand } from './simulate.ts';
 import { wechatCommand } from './wechat.ts';
@@ -115,6 +116,19 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the result as JSON')
     .action(async (query: string, options: { json?: boolean; limit?: string; page?: string }) => {
       await searchCommand(configOrExit(), query, options);
+    });
+
+  const ils = program.command('ils').description("the library's ILS (ILS_CONNECTOR, SIP2_*)");
+  ils
+    .command('check')
+    .description(
+      "connect to the ILS and show, step by step, what works (login, status, a patron's account)",
+    )
+    .option('--patron <barcode>', "also authenticate this patron and fetch the patron's account")
+    .option('--password <password>', "the patron's password (never printed)")
+    .option('--json', 'print the report as JSON')
+    .action(async (options: IlsCheckOptions) => {
+      await ilsCheckCommand(configOrExit(), options);
     });
 
   program.addCommand(wechatCommand(configOrExit));

@@ -4,11 +4,12 @@
  * contract tests talk to. Refusals travel as the reader's sentence in the screen message
  * (AF), in the language the SC asks for (019 Chinese, 001 English).
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Locale } from '../../i18n/index.ts';
 import { IlsRefusal, type RefusalCode } from '../errors.ts';
 import { refusalText } from '../texts.ts';
-import type { IlsConnector, PatronAccount, PatronBlock, PatronSummary } from '../types.ts';
+import type { IlsConnector, PatronAccount, PatronBlock } from '../types.ts';
 import {
   LANGUAGE,
   buildSupportedMessages,
@@ -86,24 +87,53 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
   if (can('renew')) supported.push('renew');
   if (can('renewAll')) supported.push('renewAll');
 
-  /** Who the SC asks about: the patron's summary, and whether the password (if given) was right. */
+  // An SC sends the patron's password with every message; checking it costs a password
+  // hash, so a right one is remembered for a few minutes (by its digest, never in clear).
+  const verified = new Map<string, number>();
+  const VERIFIED_MS = 5 * 60_000;
+  const verifiedKey = (patronId: string, password: string) =>
+    createHash('sha256').update(patronId).update('\0').update(password).digest('base64');
+
+  /** Whether the password is the patron's: true, false, or null for an unknown patron. */
+  async function passwordIsRight(patronId: string, password: string): Promise<boolean | null> {
+    const key = verifiedKey(patronId, password);
+    const until = verified.get(key);
+    const at = now().getTime();
+    if (until !== undefined && until > at) return true;
+    try {
+      await connector.authenticate(patronId, password);
+    } catch (error) {
+      if (!(error instanceof IlsRefusal)) throw error;
+      if (error.code === 'PATRON_NOT_FOUND') return null;
+      if (error.code === 'INVALID_CREDENTIALS') return false;
+      throw error;
+    }
+    if (verified.size >= 10_000) verified.clear();
+    verified.set(key, at + VERIFIED_MS);
+    return true;
+  }
+
+  /**
+   * Who the SC asks about: the account (null for an unknown patron), and whether the
+   * password, if one was given, was right.
+   */
   async function identify(
     patronId: string,
     password: string | undefined,
-  ): Promise<{ patron: PatronSummary | null; passwordOk: boolean | undefined }> {
+  ): Promise<{ account: PatronAccount | null; passwordOk: boolean | undefined }> {
     if (password !== undefined && password !== '') {
-      try {
-        return { patron: await connector.authenticate(patronId, password), passwordOk: true };
-      } catch (error) {
-        if (!(error instanceof IlsRefusal)) throw error;
-        if (error.code === 'PATRON_NOT_FOUND') return { patron: null, passwordOk: false };
-        if (error.code !== 'INVALID_CREDENTIALS') throw error;
-      }
-      const account = await accountOf(patronId);
-      return { patron: account?.patron ?? null, passwordOk: false };
+      const right = await passwordIsRight(patronId, password);
+      if (right === null) return { account: null, passwordOk: false };
+      return { account: await accountOf(patronId), passwordOk: right };
     }
-    const account = await accountOf(patronId);
-    return { patron: account?.patron ?? null, passwordOk: undefined };
+    return { account: await accountOf(patronId), passwordOk: undefined };
+  }
+
+  /** A refusal when the SC sent a password and it is wrong; actions then do nothing. */
+  async function wrongPassword(patronId: string, password: string | undefined) {
+    if (password === undefined || password === '') return null;
+    const right = await passwordIsRight(patronId, password);
+    return right === true ? null : right === null ? 'PATRON_NOT_FOUND' : 'INVALID_CREDENTIALS';
   }
 
   async function accountOf(patronId: string): Promise<PatronAccount | null> {
@@ -150,8 +180,8 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
 
     async patronStatus(request): Promise<PatronStatusResponse> {
       const locale = localeOfLanguage(request.language, fallback);
-      const { patron, passwordOk } = await identify(request.patronId, request.patronPassword);
-      const account = patron ? await accountOf(request.patronId) : null;
+      const { account, passwordOk } = await identify(request.patronId, request.patronPassword);
+      const patron = account?.patron ?? null;
       return {
         patronStatus: statusOf(account?.blocks ?? []),
         language: request.language ?? LANGUAGE.chinese,
@@ -168,14 +198,16 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
 
     async patronInformation(request): Promise<PatronInformationResponse> {
       const locale = localeOfLanguage(request.language, fallback);
-      const { patron, passwordOk } = await identify(request.patronId, request.patronPassword);
+      const identified = await identify(request.patronId, request.patronPassword);
+      const { passwordOk } = identified;
+      const patron = identified.account?.patron ?? null;
       const base = {
         language: request.language ?? LANGUAGE.chinese,
         transactionDate: now(),
         institutionId,
         patronId: request.patronId,
       };
-      const account = patron && passwordOk !== false ? await accountOf(request.patronId) : null;
+      const account = passwordOk !== false ? identified.account : null;
       if (!patron || !account) {
         return {
           ...base,
@@ -248,6 +280,18 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
 
     async checkout(request): Promise<CirculationResponse> {
       const locale = fallback;
+      const refused = await wrongPassword(request.patronId, request.patronPassword);
+      if (refused) {
+        return circulation({
+          ok: false,
+          renewalOk: false,
+          patronId: request.patronId,
+          itemId: request.itemId,
+          titleId: '',
+          dueDate: null,
+          screenMessages: refusal(locale, refused),
+        });
+      }
       const outcome = await connector.checkout({ barcode: request.patronId }, request.itemId);
       const item = await connector.itemInfo(request.itemId);
       return outcome.ok
@@ -312,6 +356,18 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
     async renew(request): Promise<CirculationResponse> {
       const locale = fallback;
       const itemId = request.itemId ?? '';
+      const refused = await wrongPassword(request.patronId, request.patronPassword);
+      if (refused) {
+        return circulation({
+          ok: false,
+          renewalOk: false,
+          patronId: request.patronId,
+          itemId,
+          titleId: '',
+          dueDate: null,
+          screenMessages: refusal(locale, refused),
+        });
+      }
       const [outcome] = await connector.renew(
         {
           barcode: request.patronId,
@@ -348,6 +404,17 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
     },
 
     async renewAll(request) {
+      const refused = await wrongPassword(request.patronId, request.patronPassword);
+      if (refused) {
+        return {
+          ok: false,
+          renewedCount: 0,
+          unrenewedCount: 0,
+          transactionDate: now(),
+          institutionId,
+          screenMessages: refusal(fallback, refused),
+        };
+      }
       const outcomes = await connector.renewAll({
         barcode: request.patronId,
         ...(request.patronPassword ? { password: request.patronPassword } : {}),
@@ -377,6 +444,15 @@ export function connectorAcsHandler(options: ConnectorAcsOptions): Sip2AcsHandle
         ...(request.itemId ? { itemId: request.itemId } : {}),
         ...(request.titleId ? { titleId: request.titleId } : {}),
       };
+      const refused = await wrongPassword(request.patronId, request.patronPassword);
+      if (refused) {
+        return {
+          ...base,
+          ok: false,
+          available: false,
+          screenMessages: refusal(fallback, refused),
+        };
+      }
       if (request.mode === '+') {
         const outcome = await connector.placeHold(patron, {
           ...(request.itemId ? { itemBarcode: request.itemId } : {}),
