@@ -43,6 +43,7 @@ import { MessageRouter } from './wechat/router.ts';
 import { isCallbackUrl, wechatNodeHandler } from './wechat/node-handler.ts';
 import { wechatRoutes } from './wechat/routes.ts';
 import { simulatorRoutes } from './simulator/routes.ts';
+import { createConversation, type Conversation } from './modules/chat/index.ts';
 
 export interface AppOverrides {
   readonly logger?: Logger;
@@ -85,6 +86,7 @@ export interface Services {
   readonly catalog: CatalogService;
   readonly ils: Ils;
   readonly accounts: Accounts;
+  readonly conversation: Conversation;
 }
 
 export interface ShulinApp {
@@ -162,8 +164,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     database.bulk,
   );
   const messageLogWriter = new MessageLogWriter({ repository: messageLog, logger });
+  const conversation = createConversation({
+    database,
+    kv,
+    clock,
+    logger,
+    catalog,
+    ils,
+    accounts,
+    timezone: config.timezone,
+    baseUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    staffToken: config.staffApiToken,
+  });
   const router = new MessageRouter();
+  // Handlers added by the caller (tests, benchmarks) come first.
   overrides.configureRouter?.(router);
+  conversation.configure(router);
   const gateway = new WeChatGateway({
     settings: config.wechat,
     router,
@@ -250,6 +266,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.route('/wechat', wechatRoutes({ gateway, maxBodyBytes: config.wechat.maxBodyBytes, logger }));
   app.route('/api/v1', catalogRoutes(catalog));
   app.route('/api/v1', accounts.routes);
+  app.route('/api/v1', conversation.routes);
   app.route(
     '/simulator',
     simulatorRoutes({
@@ -346,6 +363,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     catalog,
     ils,
     accounts,
+    conversation,
   };
 
   const honoListener = getRequestListener(app.fetch);

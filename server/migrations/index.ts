@@ -4,6 +4,7 @@ import { catalogue } from './0002-catalogue.ts';
 import { ils } from './0003-ils.ts';
 import { accounts } from './0004-accounts.ts';
 import { oaiHarvests } from './0005-oai-harvests.ts';
+import { conversation } from './0007-conversation.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: readonly ShulinMigration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly ShulinMigration[] = [
   ils,
   accounts,
   oaiHarvests,
+  conversation,
 ];

@@ -76,6 +76,7 @@ const schema = z
     SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 
     SIMULATOR: bool.optional(),
+    STAFF_API_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
 
     ILS_CONNECTOR: z.enum(['embedded', 'sip2']).default('embedded'),
     SIP2_HOST: z.string().min(1).optional(),
@@ -252,6 +253,11 @@ export interface Config {
    * staff tool: it signs pushes with the real token); off never.
    */
   readonly simulator: boolean | undefined;
+  /**
+   * A bearer token for the staff REST API (`/api/v1/auto-replies` …) until the console's
+   * staff sign-in exists; without it that API answers 403.
+   */
+  readonly staffApiToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -357,6 +363,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           : undefined,
     },
     simulator: env.SIMULATOR,
+    staffApiToken: env.STAFF_API_TOKEN,
     accounts: {
       bindMaxAttempts: env.BIND_MAX_ATTEMPTS,
       bindLockoutMinutes: env.BIND_LOCKOUT_MINUTES,

@@ -55,11 +55,14 @@ async function recorded(database: Database): Promise<string[]> {
 
 const names = migrations.map((m) => m.name);
 const SHULIN_TABLES = [
+  'auto_replies',
   'catalog_deletions',
   'catalog_harvests',
   'catalog_items',
   'catalog_oai_records',
   'catalog_records',
+  'feedback_conversations',
+  'feedback_messages',
   'ils_branches',
   'ils_calendar_exceptions',
   'ils_fines',
@@ -69,6 +72,8 @@ const SHULIN_TABLES = [
   'ils_opening_hours',
   'ils_patrons',
   'jobs',
+  'purchase_suggestion_supporters',
+  'purchase_suggestions',
   'reader_bindings',
   'reading_history',
   'shulin_migrations',

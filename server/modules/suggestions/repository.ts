@@ -1,0 +1,181 @@
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+
+export interface PurchaseSuggestionsTable {
+  id: Generated<number>;
+  isbn13: string;
+  title: string | null;
+  author: string | null;
+  publisher: string | null;
+  status: Generated<string>;
+  supporters: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PurchaseSuggestionSupportersTable {
+  suggestion_id: number;
+  openid: string;
+  barcode: string | null;
+  created_at: number;
+}
+
+export interface SuggestionsTables {
+  purchase_suggestions: PurchaseSuggestionsTable;
+  purchase_suggestion_supporters: PurchaseSuggestionSupportersTable;
+}
+
+export type SuggestionStatus = 'open' | 'ordered' | 'declined';
+
+/** A title readers asked the library to buy. */
+export interface PurchaseSuggestion {
+  readonly id: number;
+  readonly isbn13: string;
+  readonly title: string | null;
+  readonly author: string | null;
+  readonly publisher: string | null;
+  readonly status: SuggestionStatus;
+  /** How many readers asked for it (each reader once). */
+  readonly supporters: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface SuggestInput {
+  readonly isbn13: string;
+  readonly openid: string;
+  readonly barcode: string | null;
+  /** What the catalogue or the reader knows of the title; null: the ISBN alone. */
+  readonly title: string | null;
+  readonly author: string | null;
+  readonly publisher: string | null;
+  readonly now: number;
+}
+
+export interface SuggestOutcome {
+  readonly suggestion: PurchaseSuggestion;
+  /** This was the first request for the ISBN. */
+  readonly created: boolean;
+  /** This reader had not asked for it before (their support was counted now). */
+  readonly added: boolean;
+}
+
+function toSuggestion(row: Selectable<PurchaseSuggestionsTable>): PurchaseSuggestion {
+  return {
+    id: Number(row.id),
+    isbn13: row.isbn13,
+    title: row.title,
+    author: row.author,
+    publisher: row.publisher,
+    status: row.status as SuggestionStatus,
+    supporters: Number(row.supporters),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** The SQL of purchase suggestions; portable between SQLite and PostgreSQL. */
+export class SuggestionsRepository {
+  constructor(private readonly db: Kysely<SuggestionsTables>) {}
+
+  /**
+   * Records a reader's request for an ISBN in one transaction: the suggestion is made
+   * on the first request, and each reader counts once however often they ask.
+   */
+  suggest(input: SuggestInput): Promise<SuggestOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('purchase_suggestions')
+        .values({
+          isbn13: input.isbn13,
+          title: input.title,
+          author: input.author,
+          publisher: input.publisher,
+          created_at: input.now,
+          updated_at: input.now,
+        })
+        .onConflict((oc) => oc.column('isbn13').doNothing())
+        .executeTakeFirst();
+      const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+      const { id } = await trx
+        .selectFrom('purchase_suggestions')
+        .select('id')
+        .where('isbn13', '=', input.isbn13)
+        .executeTakeFirstOrThrow();
+      const supporter = await trx
+        .insertInto('purchase_suggestion_supporters')
+        .values({
+          suggestion_id: Number(id),
+          openid: input.openid,
+          barcode: input.barcode,
+          created_at: input.now,
+        })
+        .onConflict((oc) => oc.columns(['suggestion_id', 'openid']).doNothing())
+        .executeTakeFirst();
+      const added = Number(supporter.numInsertedOrUpdatedRows ?? 0) > 0;
+      if (added) {
+        await trx
+          .updateTable('purchase_suggestions')
+          .set({
+            supporters: sql<number>`supporters + 1`,
+            // A later reader may know more of the title than the first one did.
+            title: sql<string | null>`coalesce(title, ${input.title})`,
+            author: sql<string | null>`coalesce(author, ${input.author})`,
+            publisher: sql<string | null>`coalesce(publisher, ${input.publisher})`,
+            updated_at: input.now,
+          })
+          .where('id', '=', id)
+          .execute();
+      }
+      const row = await trx
+        .selectFrom('purchase_suggestions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return { suggestion: toSuggestion(row), created, added };
+    });
+  }
+
+  async byIsbn(isbn13: string): Promise<PurchaseSuggestion | null> {
+    const row = await this.db
+      .selectFrom('purchase_suggestions')
+      .selectAll()
+      .where('isbn13', '=', isbn13)
+      .executeTakeFirst();
+    return row ? toSuggestion(row) : null;
+  }
+
+  /** Suggestions for acquisitions, most wanted first. */
+  async list(
+    options: { status?: SuggestionStatus; limit?: number } = {},
+  ): Promise<PurchaseSuggestion[]> {
+    let query = this.db.selectFrom('purchase_suggestions').selectAll();
+    if (options.status) query = query.where('status', '=', options.status);
+    const rows = await query
+      .orderBy('supporters', 'desc')
+      .orderBy('id')
+      .limit(options.limit ?? 100)
+      .execute();
+    return rows.map(toSuggestion);
+  }
+
+  /** The openids of the readers who asked for a suggestion, in the order they asked. */
+  async supporters(suggestionId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('purchase_suggestion_supporters')
+      .select('openid')
+      .where('suggestion_id', '=', suggestionId)
+      .orderBy('created_at')
+      .orderBy('openid')
+      .execute();
+    return rows.map((r) => r.openid);
+  }
+
+  async setStatus(id: number, status: SuggestionStatus, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('purchase_suggestions')
+      .set({ status, updated_at: now })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}
