@@ -37,7 +37,7 @@ export { accountRoutes } from './routes.ts';
 export { ReaderSessions, SESSION_COOKIE, type Session, type SessionData } from './sessions.ts';
 
 export interface AccountsDeps {
-  readonly config: Pick<Config, 'publicUrl' | 'secret' | 'accounts' | 'timezone'>;
+  readonly config: Pick<Config, 'publicUrl' | 'secret' | 'accounts' | 'timezone' | 'wechat'>;
   readonly database: Database;
   readonly kv: Kv;
   readonly logger: Logger;
@@ -109,6 +109,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     publicUrl: config.publicUrl,
     ecardSymbology: config.accounts.ecardSymbology,
     timezone: config.timezone,
+    fakeWeChat: !config.wechat.configured,
     ...(deps.basePath ? { basePath: deps.basePath } : {}),
   });
   return { repository, bindings, accounts, history, sessions, oauth, routes };

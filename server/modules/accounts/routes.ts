@@ -30,6 +30,12 @@ export interface AccountRoutesDeps {
   readonly timezone: string;
   /** Where the routes are mounted; default `/api/v1`. */
   readonly basePath?: string;
+  /**
+   * True when the built-in fake WeChat plays WeChat (demo mode): the OAuth entry then
+   * passes an `openid` hint to the fake's authorize page, so that a reader page opened
+   * from the simulator belongs to the reader the simulator plays.
+   */
+  readonly fakeWeChat?: boolean;
 }
 
 const OAUTH_COOKIE = 'shulin_oauth';
@@ -312,10 +318,18 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       const origin = deps.publicUrl
         ? deps.publicUrl.replace(/\/+$/, '')
         : new URL(c.req.url).origin;
-      const { url, state } = await oauth.begin({
+      const begun = await oauth.begin({
         redirectUri: `${origin}${basePath}/auth/wechat/callback`,
         next: c.req.query('next'),
       });
+      const { state } = begun;
+      let { url } = begun;
+      const hint = c.req.query('openid');
+      if (deps.fakeWeChat && hint && /^[\w-]{1,64}$/.test(hint)) {
+        const authorize = new URL(url);
+        authorize.searchParams.set('openid', hint);
+        url = authorize.toString();
+      }
       setCookie(c, OAUTH_COOKIE, state, {
         path: `${basePath}/auth/wechat`,
         httpOnly: true,

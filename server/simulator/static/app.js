@@ -272,8 +272,24 @@ function decodeEntities(text) {
     .replace(/&amp;/g, '&');
 }
 
+// The reader pages learn who the reader is through WeChat's OAuth; in demo mode the
+// built-in fake WeChat takes an openid hint, so a page opened here belongs to the reader
+// the simulator plays.
+function asReader(href) {
+  try {
+    const url = new URL(href, location.href);
+    if (url.origin === location.origin && url.pathname.endsWith('/api/v1/auth/wechat')) {
+      url.searchParams.set('openid', state.current);
+      return url.toString();
+    }
+  } catch {
+    // not a URL: left as it is
+  }
+  return href;
+}
+
 function link(href, label) {
-  return el('a', { href, target: '_blank', rel: 'noopener' }, label);
+  return el('a', { href: asReader(href), target: '_blank', rel: 'noopener' }, label);
 }
 
 // WeChat renders <a href="…">…</a> in text replies and turns bare URLs into links; nothing
