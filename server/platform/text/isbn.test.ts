@@ -120,6 +120,12 @@ describe('findIsbns', () => {
     expect(match && text.slice(match.start, match.end)).toBe('ISBN 978-7-5366-9293-0');
   });
 
+  it('takes a prefix only at the start of a word: 0isbn:978… is the word 0isbn, then the ISBN', () => {
+    const text = '0isbn:9787536692930';
+    const [match] = scanIsbns(text);
+    expect(match && text.slice(match.start, match.end)).toBe('9787536692930');
+  });
+
   it('never throws', () => {
     fc.assert(
       fc.property(nastyText, (s) => {

@@ -69,13 +69,14 @@ export interface IsbnMatch extends NormalizedIsbn {
   end: number;
 }
 
-// A candidate: a prefix or no letter/digit just before, then digit groups joined by single
+// A candidate: no letter/digit just before (0isbn:978… is the word 0isbn, then an ISBN),
+// an optional prefix, then digit groups joined by single
 // hyphens or spaces, and no letter/digit just after: a 16-digit card number holds no
 // ISBN, nor do abc9787536692930 and o'9787536692930, which tokenize as one word. Han,
 // kana and hangul around it are fine (有没有978…): the analyzer splits them from Latin.
 const WORDISH = String.raw`(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}\p{M}]`;
 const CANDIDATE = new RegExp(
-  String.raw`(?:(?:isbn(?:[-_ ]?1[03])?|ean[-_ ]?13)\s*[:,]?\s*|(?<!${WORDISH}['’]?))\d(?:[- ]?[\dXx])+(?!['’]?${WORDISH})`,
+  String.raw`(?<!${WORDISH}['’]?)(?:(?:isbn(?:[-_ ]?1[03])?|ean[-_ ]?13)\s*[:,]?\s*)?\d(?:[- ]?[\dXx])+(?!['’]?${WORDISH})`,
   'giu',
 );
 
