@@ -82,6 +82,8 @@ export interface Loan {
    */
   readonly renewable: boolean | null;
   readonly renewBlockedBy?: RefusalCode | null;
+  /** With `TOO_EARLY`: the first moment a renewal is possible. */
+  readonly renewableFrom?: string | null;
 }
 
 export type HoldStatus = 'not-yet-filled' | 'in-transit' | 'awaiting-pickup';

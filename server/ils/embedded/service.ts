@@ -426,6 +426,8 @@ export class EmbeddedIls {
         renewalsAllowed: policy.renewalsAllowed,
         renewable: decision.ok,
         renewBlockedBy: decision.ok ? null : decision.code,
+        renewableFrom:
+          !decision.ok && decision.earliest !== undefined ? iso(decision.earliest) : null,
       };
     });
 

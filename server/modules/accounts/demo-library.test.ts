@@ -61,6 +61,7 @@ describe.each(dialects)('a demo reader on %s', (dialect) => {
     dueAt: string;
     renewable: boolean | null;
     renewBlockedBy?: string | null;
+    renewBlockedText?: string | null;
   }
 
   it('binds a card, lists loans, renews one and is told why another cannot be renewed', async () => {
@@ -90,6 +91,8 @@ describe.each(dialects)('a demo reader on %s', (dialect) => {
     const early = account.loans.find((l) => l.renewBlockedBy === 'TOO_EARLY')!;
     expect(renewable).toBeDefined();
     expect(early).toBeDefined();
+    // The reader is told from when: a date, not a placeholder.
+    expect(early.renewBlockedText).toMatch(/最早可在 \d{4}-\d{2}-\d{2} 续借/);
     expect(account.holds.length).toBeGreaterThan(0);
 
     const renewed = await request(

@@ -223,7 +223,9 @@ export function accountRoutes(deps: AccountRoutesDeps) {
 
   const presentLoan = (loan: Loan, locale: Locale) => ({
     ...loan,
-    renewBlockedText: loan.renewBlockedBy ? t(locale, `ils.refusal.${loan.renewBlockedBy}`) : null,
+    renewBlockedText: loan.renewBlockedBy
+      ? t(locale, `ils.refusal.${loan.renewBlockedBy}`, { earliest: day(loan.renewableFrom) })
+      : null,
   });
 
   const presentAccount = (snapshot: AccountSnapshot, locale: Locale) => {
