@@ -12,6 +12,8 @@ export default tseslint.config(
       '.tmp-*',
       'eslint.config.js',
       'bin/*.js',
+      'web/reader/dist',
+      'web/reader/dist.*',
     ],
   },
   js.configs.recommended,

@@ -44,6 +44,8 @@ import { isCallbackUrl, wechatNodeHandler } from './wechat/node-handler.ts';
 import { wechatRoutes } from './wechat/routes.ts';
 import { simulatorRoutes } from './simulator/routes.ts';
 import { createConversation, type Conversation } from './modules/chat/index.ts';
+import { libraryRoutes, LibraryService } from './modules/library/index.ts';
+import { jssdkRoutes, readerPagesRoutes } from './modules/pages/index.ts';
 
 export interface AppOverrides {
   readonly logger?: Logger;
@@ -69,6 +71,8 @@ export interface AppOverrides {
   readonly ilsConnector?: IlsConnector;
   /** How often waiting holds past their pickup date are expired (ms); 0 disables. */
   readonly holdExpiryMs?: number;
+  /** Where the built reader pages are (default: the build of `web/reader`). */
+  readonly readerPagesDir?: string;
 }
 
 export interface Services {
@@ -267,6 +271,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.route('/api/v1', catalogRoutes(catalog));
   app.route('/api/v1', accounts.routes);
   app.route('/api/v1', conversation.routes);
+  app.route(
+    '/api/v1',
+    libraryRoutes(new LibraryService({ ils: ils.embedded, clock, timezone: config.timezone })),
+  );
+  app.route('/api/v1', jssdkRoutes({ wechatApi, publicUrl: config.publicUrl, logger }));
+  app.route(
+    '/m',
+    readerPagesRoutes({
+      logger,
+      ...(overrides.readerPagesDir ? { distDir: overrides.readerPagesDir } : {}),
+    }),
+  );
   app.route(
     '/simulator',
     simulatorRoutes({

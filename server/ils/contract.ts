@@ -59,9 +59,7 @@ export function describeIlsContract(name: string, setup: () => Promise<ContractF
       const account = await f.connector.account(ref());
       expect(account.patron.barcode).toBe(f.patron.barcode);
       const barcodes = account.loans.map((l) => l.itemBarcode);
-      expect(barcodes).toEqual(
-        expect.arrayContaining([f.renewableItem, f.refusedItem.barcode]),
-      );
+      expect(barcodes).toEqual(expect.arrayContaining([f.renewableItem, f.refusedItem.barcode]));
       expect(account.loans.map((l) => l.title)).toContain(f.chineseTitle);
       for (const loan of account.loans) {
         expect(Number.isNaN(Date.parse(loan.dueAt))).toBe(false);

@@ -1,4 +1,4 @@
-/* global document, window, localStorage, fetch, crypto, setTimeout, URLSearchParams, console, CSS, Event, FormData */
+/* global document, window, localStorage, fetch, crypto, setTimeout, URLSearchParams, console, CSS, Event, FormData, URL, location */
 // The simulator page: plays a reader's WeChat for the Official Account. Every action goes to
 // api/push, which signs it as WeChat does and posts it to the server's /wechat; what the
 // account answers (passive replies, and customer-service or template messages read back from

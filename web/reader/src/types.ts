@@ -1,0 +1,199 @@
+/** The shapes the pages read from the REST API (only the fields they use). */
+
+export interface Me {
+  readonly authenticated: boolean;
+  readonly inWeChat: boolean;
+  readonly bound: boolean;
+  readonly patron: { readonly barcode: string; readonly name: string | null } | null;
+  readonly locale: 'zh-CN' | 'en';
+  readonly historyOptIn: boolean;
+  readonly capabilities: readonly string[];
+  readonly ecard: { readonly symbology: string; readonly symbologies: readonly string[] };
+}
+
+export interface FacetValue {
+  readonly value: string;
+  readonly count: number;
+}
+
+export interface Hit {
+  readonly id: number;
+  readonly title: string;
+  readonly subtitle: string | null;
+  readonly authors: readonly string[];
+  readonly publisher: string | null;
+  readonly year: number | null;
+  readonly materialType: string;
+  readonly callNumber: string | null;
+  readonly items: { readonly total: number; readonly available: number };
+}
+
+export type FacetName =
+  'materialType' | 'language' | 'year' | 'branch' | 'availability' | 'subject' | 'clc';
+
+export interface SearchResponse {
+  readonly total: number;
+  readonly hits: readonly Hit[];
+  readonly facets: Readonly<Record<FacetName, readonly FacetValue[]>> | null;
+  readonly suggestion: string | null;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export interface Item {
+  readonly barcode: string;
+  readonly branch: string | null;
+  readonly location: string | null;
+  readonly callNumber: string | null;
+  readonly status: string;
+  readonly volume?: string | null;
+}
+
+export interface RecordDetail {
+  readonly id: number;
+  readonly controlNumber: string;
+  readonly title: string;
+  readonly subtitle: string | null;
+  readonly responsibility: string | null;
+  readonly authors: readonly { readonly name: string; readonly role: string | null }[];
+  readonly publisher: string | null;
+  readonly place: string | null;
+  readonly year: number | null;
+  readonly edition: string | null;
+  readonly series: readonly string[];
+  readonly isbns: readonly string[];
+  readonly issn: string | null;
+  readonly language: string | null;
+  readonly subjects: readonly string[];
+  readonly clc: string | null;
+  readonly callNumber: string | null;
+  readonly summary: string | null;
+  readonly materialType: string;
+  readonly items: readonly Item[];
+  readonly availability: { readonly total: number; readonly available: number };
+}
+
+export interface BranchRef {
+  readonly code: string;
+  readonly name: string;
+  readonly nameEn?: string | null;
+}
+
+export interface Loan {
+  readonly id: string;
+  readonly itemBarcode: string;
+  readonly title: string;
+  readonly author?: string | null;
+  readonly callNumber?: string | null;
+  readonly branch?: BranchRef | null;
+  readonly dueAt: string;
+  readonly overdue: boolean;
+  readonly renewals?: number | null;
+  readonly renewalsAllowed?: number | null;
+  readonly renewable: boolean | null;
+  readonly renewBlockedText: string | null;
+}
+
+export interface Hold {
+  readonly id: string;
+  readonly title: string;
+  readonly status: 'not-yet-filled' | 'in-transit' | 'awaiting-pickup';
+  readonly queuePosition: number | null;
+  readonly queueLength?: number | null;
+  readonly pickupBranch: BranchRef | null;
+  readonly pickupBy?: string | null;
+  readonly expiresAt?: string | null;
+}
+
+export interface Fine {
+  readonly id: string;
+  readonly amount: number;
+  readonly type: string;
+  readonly description?: string | null;
+  readonly title?: string | null;
+}
+
+export interface Account {
+  readonly patron: { readonly barcode: string; readonly name: string };
+  readonly loans: readonly Loan[];
+  readonly holds: readonly Hold[];
+  readonly fines: readonly Fine[];
+  readonly finesTotal: number;
+  readonly currency: string;
+  readonly blocks: readonly { readonly code: string; readonly message?: string | null }[];
+  readonly messages: readonly string[];
+}
+
+export type RenewalOutcome =
+  | {
+      readonly ok: true;
+      readonly itemBarcode: string;
+      readonly title: string | null;
+      readonly dueAt: string;
+    }
+  | {
+      readonly ok: false;
+      readonly itemBarcode: string;
+      readonly title: string | null;
+      readonly code: string;
+      readonly text: string;
+      readonly ilsMessage: string | null;
+    };
+
+export interface Renewals {
+  readonly renewed: number;
+  readonly refused: number;
+  readonly outcomes: readonly RenewalOutcome[];
+}
+
+export interface DayHours {
+  readonly date: string;
+  readonly weekday: number;
+  readonly open: boolean;
+  readonly opens: string | null;
+  readonly closes: string | null;
+  readonly note: string | null;
+  readonly noteEn: string | null;
+}
+
+export interface BranchWeek {
+  readonly code: string;
+  readonly name: string;
+  readonly nameEn: string | null;
+  readonly address: string | null;
+  readonly pickup: boolean;
+  readonly openNow: boolean;
+  readonly days: readonly DayHours[];
+}
+
+export interface Holiday {
+  readonly from: string;
+  readonly to: string;
+  readonly closed: boolean;
+  readonly opens: string | null;
+  readonly closes: string | null;
+  readonly note: string | null;
+  readonly noteEn: string | null;
+  readonly branches: readonly string[] | null;
+}
+
+export interface LibraryHours {
+  readonly timezone: string;
+  readonly today: string;
+  readonly from: string;
+  readonly branches: readonly BranchWeek[];
+  readonly holidays: readonly Holiday[];
+}
+
+export interface HistoryPage {
+  readonly enabled: boolean;
+  readonly total: number;
+  readonly items: readonly {
+    readonly itemBarcode: string;
+    readonly recordId: string | null;
+    readonly title: string;
+    readonly author: string | null;
+    readonly loanedAt: string;
+    readonly returnedAt: string | null;
+  }[];
+}
