@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/support/app.ts';
@@ -6,6 +7,7 @@ import { tablesOf } from '../../platform/db/index.ts';
 import { seedDemoCatalogue } from './demo.ts';
 import { importMarc } from './import.ts';
 import { CN_BOOKS, cnmarcFile, concat, gbkCountedInCharacters } from './marc/fixtures/cnmarc.ts';
+import { isControlField, readMarc } from './marc/index.ts';
 import { fixture } from './marc/testing.ts';
 import { CatalogRepository, type CatalogTables } from './repository.ts';
 import { catalogAnalyzer } from './search/analyzer.ts';
@@ -131,6 +133,96 @@ describe.each(dialects)('the catalogue on %s', (dialect) => {
       hits: unknown[];
     };
     expect(arrivals.hits).toHaveLength(3);
+  });
+
+  it('imports the same on a worker thread: records, problems, index, source MARC', async () => {
+    const input = () =>
+      bytes(
+        concat([gbkCountedInCharacters(CN_BOOKS[0]!, 99), cnmarcFile('gbk')]),
+        cnmarcFile('utf-8'),
+      );
+    const imports = [];
+    for (const parallel of [false, true]) {
+      const one = await startTestApp({ dialect });
+      try {
+        const { catalog } = one.shulin.services;
+        // Batches of 2 so that the worker runs ahead of the writes and waits for them.
+        const summary = await importMarc(input(), catalog, { parallel, batchSize: 2 });
+        const stored = [];
+        for (const hit of (await catalog.search({ q: '', limit: 200 })).hits) {
+          const record = await catalog.record(hit.id);
+          stored.push({ record: record?.record, items: record?.items, marc: record?.marc });
+        }
+        const found = await catalog.search({ q: '三体 刘慈欣' });
+        imports.push({
+          summary: { ...summary, seconds: 0, recordsPerSecond: 0 },
+          stored,
+          found: { total: found.total, titles: found.hits.map((h) => h.title) },
+          facets: (await catalog.search({ q: '中国' })).facets,
+        });
+      } finally {
+        await one.close();
+      }
+    }
+    const [here, worker] = imports;
+    expect(here!.summary).toMatchObject({ read: 1 + 2 * CN_BOOKS.length, failed: 1 });
+    expect(here!.summary.created).toBe(CN_BOOKS.length);
+    expect(here!.found.total).toBe(1);
+    expect(worker).toEqual(here);
+  });
+
+  it('ends a parallel import with the error of a failed write, keeping the batches before it', async () => {
+    app = await startTestApp({ dialect });
+    const { catalog } = app.shulin.services;
+    const db = app.tdb.database.db;
+    const numbers: string[] = [];
+    for await (const r of readMarc(bytes(cnmarcFile('utf-8')))) {
+      const f001 = r.ok ? r.record.fields.find((f) => f.tag === '001') : undefined;
+      if (f001 && isControlField(f001)) numbers.push(f001.value);
+    }
+    // The database refuses the third record, so the second batch of two cannot be written.
+    const refused = numbers[2]!;
+    if (dialect === 'sqlite') {
+      await sql`create trigger refuse before insert on catalog_records
+        when new.control_number = ${sql.lit(refused)}
+        begin select raise(abort, 'refused by the test'); end`.execute(db);
+    } else {
+      await sql`create function refuse() returns trigger language plpgsql as $$
+        begin
+          if new.control_number = ${sql.lit(refused)} then raise exception 'refused by the test'; end if;
+          return new;
+        end $$`.execute(db);
+      await sql`create trigger refuse before insert on catalog_records
+        for each row execute function refuse()`.execute(db);
+    }
+    const imported = importMarc(bytes(cnmarcFile('utf-8')), catalog, {
+      parallel: true,
+      batchSize: 2,
+    });
+    await expect(imported).rejects.toThrow('refused by the test');
+    expect(await catalog.count()).toBe(2);
+    expect(catalog.size).toBe(2);
+  });
+
+  it('keeps the source MARC as read, whether it came as UTF-8 ISO 2709 or not', async () => {
+    app = await startTestApp({ dialect });
+    const { catalog } = app.shulin.services;
+    const read = async (charset: 'utf-8' | 'gbk') => {
+      const out = [];
+      for await (const r of readMarc(bytes(cnmarcFile(charset)))) if (r.ok) out.push(r);
+      return out.find((r) => JSON.stringify(r.record).includes('三体'))!;
+    };
+    // UTF-8 ISO 2709 is stored as its text; GBK is decoded and stored as JSON.
+    const utf8 = await read('utf-8');
+    const gbk = await read('gbk');
+    expect(utf8.source).toBeDefined();
+    expect(gbk.source).toBeUndefined();
+    await importMarc(bytes(cnmarcFile('utf-8')), catalog);
+    const id = (await catalog.search({ q: '三体' })).hits[0]!.id;
+    expect((await catalog.record(id))!.marc).toEqual(utf8.record);
+    await importMarc(bytes(cnmarcFile('gbk')), catalog);
+    expect((await catalog.record(id))!.marc).toEqual(gbk.record);
+    expect(gbk.record).not.toEqual(utf8.record);
   });
 
   it('refuses invalid parameters with problem+json', async () => {

@@ -68,4 +68,15 @@ export interface BibRecord {
   items: Item[];
   /** The source record, kept. */
   marc: MarcRecord;
+  /**
+   * The source record as ISO 2709 text, when it was read as clean UTF-8 ISO 2709: stored
+   * as it came instead of serialising `marc` again.
+   */
+  iso2709?: string;
 }
+
+/**
+ * A record as the catalogue stores it: the source MARC may come as its ISO 2709 text
+ * alone (`iso2709`), without the parsed `marc` (an import's worker sends no more).
+ */
+export type StorableRecord = Omit<BibRecord, 'marc'> & { marc?: MarcRecord };

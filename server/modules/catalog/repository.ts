@@ -1,6 +1,8 @@
 import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import type { BibRecord, Item } from './record.ts';
+import { parseIso2709 } from './marc/iso2709.ts';
+import type { MarcRecord } from './marc/record.ts';
+import type { BibRecord, Item, StorableRecord } from './record.ts';
 
 export interface CatalogRecordsTable {
   id: Generated<number>;
@@ -11,6 +13,7 @@ export interface CatalogRecordsTable {
   language: string | null;
   material_type: string;
   data: string;
+  /** The source MARC: ISO 2709 text (UTF-8), or JSON (`{"leader":…}`) of a MarcRecord. */
   marc: string;
   added_at: number;
   updated_at: number;
@@ -45,7 +48,7 @@ export interface CatalogTables {
 /** A record as stored: the mapped fields, its items, and when it was added. */
 export interface StoredRecord {
   readonly id: number;
-  readonly record: Omit<BibRecord, 'items' | 'marc'>;
+  readonly record: Omit<BibRecord, 'items' | 'marc' | 'iso2709'>;
   readonly items: readonly Item[];
   readonly addedAt: number;
   readonly updatedAt: number;
@@ -56,6 +59,28 @@ type RecordRow = Selectable<CatalogRecordsTable>;
 // SQLite allows 32,766 bound values per statement: 10 per record, 8 per item.
 const RECORDS_PER_STATEMENT = 500;
 const ITEMS_PER_STATEMENT = 1000;
+
+/**
+ * The source MARC as stored. The ISO 2709 text as read is 3× smaller than JSON and costs
+ * nothing to produce; records from other encodings or MARCXML are stored as JSON.
+ */
+function marcColumn(record: StorableRecord): string {
+  if (record.iso2709 !== undefined) return record.iso2709;
+  if (record.marc === undefined)
+    throw new Error(`record ${record.controlNumber} has no source MARC to store`);
+  return JSON.stringify(record.marc);
+}
+
+/** The stored mapped record: everything but the items and the source MARC. */
+function dataColumn(record: StorableRecord): string {
+  const { items: _items, marc: _marc, iso2709: _iso2709, ...data } = record;
+  return JSON.stringify(data);
+}
+
+function parseMarcColumn(text: string): MarcRecord {
+  if (text.startsWith('{')) return JSON.parse(text) as MarcRecord;
+  return parseIso2709(Buffer.from(text, 'utf8'), { charset: 'utf-8' });
+}
 
 function groupByRecord(items: readonly ItemRow[]): Map<number, ItemRow[]> {
   const byRecord = new Map<number, ItemRow[]>();
@@ -129,7 +154,7 @@ export class CatalogRepository {
 
   /** The SQLite fast path of `upsert`: same semantics, one synchronous transaction. */
   async #upsertSqlite(
-    records: readonly BibRecord[],
+    records: readonly StorableRecord[],
     now: number,
   ): Promise<Array<{ id: number; created: boolean; addedAt: number }>> {
     const handle = this.#sqlite!;
@@ -141,7 +166,6 @@ export class CatalogRepository {
           const seen = new Set<string>();
           const out: Array<{ id: number; created: boolean; addedAt: number }> = [];
           for (const record of records) {
-            const { items, marc, ...data } = record;
             const row = statements.record.get(
               record.controlNumber,
               record.format,
@@ -149,8 +173,8 @@ export class CatalogRepository {
               record.year,
               record.language,
               record.materialType,
-              JSON.stringify(data),
-              JSON.stringify(marc),
+              dataColumn(record),
+              marcColumn(record),
               now,
               now,
             ) as { id: number; added_at: number };
@@ -159,7 +183,7 @@ export class CatalogRepository {
             // A control number repeated in the batch: the later copy updates the earlier.
             const created = addedAt === now && !seen.has(record.controlNumber);
             if (!created) statements.items.run(id);
-            for (const item of items) {
+            for (const item of record.items) {
               if (!item.barcode) continue;
               statements.item.run(
                 id,
@@ -188,14 +212,14 @@ export class CatalogRepository {
    * Either the whole batch lands or none of it.
    */
   async upsert(
-    records: readonly BibRecord[],
+    records: readonly StorableRecord[],
     now: number,
   ): Promise<Array<{ id: number; created: boolean; addedAt: number }>> {
     if (records.length === 0) return [];
     if (this.#sqlite) return this.#upsertSqlite(records, now);
     return this.db.transaction().execute(async (trx) => {
       // A control number twice in one batch: the later record wins, as it would one by one.
-      const latest = new Map<string, BibRecord>();
+      const latest = new Map<string, StorableRecord>();
       for (const record of records) latest.set(record.controlNumber, record);
       const unique = [...latest.values()];
       const byNumber = new Map<string, { id: number; created: boolean; addedAt: number }>();
@@ -206,7 +230,6 @@ export class CatalogRepository {
           .insertInto('catalog_records')
           .values(
             chunk.map((record) => {
-              const { items: _items, marc, ...data } = record;
               return {
                 control_number: record.controlNumber,
                 format: record.format,
@@ -214,8 +237,8 @@ export class CatalogRepository {
                 year: record.year,
                 language: record.language,
                 material_type: record.materialType,
-                data: JSON.stringify(data),
-                marc: JSON.stringify(marc),
+                data: dataColumn(record),
+                marc: marcColumn(record),
                 added_at: now,
                 updated_at: now,
               };
@@ -293,7 +316,7 @@ export class CatalogRepository {
     });
   }
 
-  async get(id: number): Promise<(StoredRecord & { marc: unknown }) | undefined> {
+  async get(id: number): Promise<(StoredRecord & { marc: MarcRecord }) | undefined> {
     const row = await this.db
       .selectFrom('catalog_records')
       .selectAll()
@@ -306,7 +329,7 @@ export class CatalogRepository {
       .where('record_id', '=', id)
       .orderBy('id')
       .execute();
-    return { ...this.#stored(row, items), marc: JSON.parse(row.marc) as unknown };
+    return { ...this.#stored(row, items), marc: parseMarcColumn(row.marc) };
   }
 
   /** Several records with their items, in the order of `ids` (missing ones left out). */

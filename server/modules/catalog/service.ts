@@ -5,9 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.ts';
-import type { BibRecord, Item } from './record.ts';
+import type { BibRecord, Item, StorableRecord } from './record.ts';
 import type { CatalogRepository, StoredRecord } from './repository.ts';
-import type { CatalogIndex } from './search/engine.ts';
+import type { CatalogIndex, DocumentTerms } from './search/engine.ts';
 import type { FacetName, FacetValue, SearchDocument, SearchRequest } from './search/types.ts';
 
 export interface CatalogDeps {
@@ -52,7 +52,7 @@ const AVAILABLE = 'available';
 /** What the index needs of a stored record. */
 export function toSearchDocument(
   id: number,
-  record: Omit<BibRecord, 'items' | 'marc'>,
+  record: Omit<BibRecord, 'items' | 'marc' | 'iso2709'>,
   items: readonly Item[],
   addedAt: number,
 ): SearchDocument {
@@ -157,32 +157,47 @@ export class CatalogService {
       }
       records += page.length;
     }
+    this.#deps.index.trim();
     this.#loaded = true;
     const ms = Math.round(performance.now() - started);
     this.#deps.logger.info({ records, ms }, 'catalogue index built');
     return { records, ms };
   }
 
+  /** Whether this process keeps a search index (see CatalogDeps.indexing). */
+  get indexing(): boolean {
+    return this.#deps.indexing ?? true;
+  }
+
   /**
    * Stores and indexes one batch (one transaction). Returns how many records
-   * were new and how many replaced an earlier version.
+   * were new and how many replaced an earlier version. `terms`, when given, are
+   * the records' index terms, analysed already (`analyzeDocument`).
    */
-  async saveBatch(records: readonly BibRecord[]): Promise<{ created: number; updated: number }> {
+  async saveBatch(
+    records: readonly StorableRecord[],
+    terms?: readonly DocumentTerms[],
+  ): Promise<{ created: number; updated: number }> {
     if (records.length === 0) return { created: 0, updated: 0 };
     const now = this.#deps.clock.now();
     const written = await this.#deps.repository.upsert(records, now);
     let created = 0;
     for (let i = 0; i < records.length; i++) {
-      const { items, ...record } = records[i]!;
+      const record = records[i]!;
       const { id, created: isNew, addedAt } = written[i]!;
       if (isNew) created++;
       if (this.#deps.indexing ?? true)
-        this.#deps.index.add(toSearchDocument(id, record, items, addedAt));
+        this.#deps.index.add(toSearchDocument(id, record, record.items, addedAt), terms?.[i]);
     }
     if (this.#deps.indexing ?? true) {
       for (const w of written) this.#see({ updatedAt: now, id: w.id });
     }
     return { created, updated: records.length - created };
+  }
+
+  /** Compacts the index after a run of batches (the end of an import). */
+  settle(): void {
+    if (this.#deps.indexing ?? true) this.#deps.index.trim();
   }
 
   /**

@@ -64,5 +64,10 @@ export type ReadResult =
       /** Detected from the tags (null when they do not tell); pass it on to toBibRecord. */
       flavour: Flavour | null;
       warnings: MarcWarning[];
+      /**
+       * The record's ISO 2709 text exactly as read, when it was clean UTF-8 (no warnings):
+       * the catalogue stores it as the source instead of serialising `record` again.
+       */
+      source?: string;
     }
   | { ok: false; position: number; offset: number; error: MarcError };

@@ -444,9 +444,23 @@ export async function* readIso2709(
       position++;
       const result = parseSlice(buf, start, recEnd, options);
       if (result.ok) {
-        start = recEnd;
         const { record, charset, flavour, warnings } = result;
-        yield { ok: true, record, position, offset, charset, flavour, warnings };
+        // A copy as text: `buf` is reused for the following records.
+        const source =
+          charset === 'utf-8' && warnings.length === 0 && !buf.subarray(start, recEnd).includes(0)
+            ? buf.toString('utf8', start, recEnd)
+            : undefined;
+        start = recEnd;
+        yield {
+          ok: true,
+          record,
+          position,
+          offset,
+          charset,
+          flavour,
+          warnings,
+          ...(source === undefined ? {} : { source }),
+        };
         continue;
       }
       // A record cut short swallows the next one up to its terminator; if a leader starts

@@ -6,6 +6,7 @@
 import {
   analyzeForIndex,
   analyzeQuery,
+  analyzeRecordForIndex,
   phraseTokens,
   type QueryTerm,
   type SearchField,
@@ -55,6 +56,7 @@ function toClause(term: QueryTerm): QueryClause {
  */
 export const catalogAnalyzer: IndexAnalyzer = {
   indexTerms: (field, text) => analyzeForIndex(field, text),
+  indexRecord: (fields) => analyzeRecordForIndex(fields),
   parseQuery: (q) => analyzeQuery(q).map(toClause),
   fold: (text) => normalizeText(text).replace(NOT_CONTENT, ''),
   sortKey: (text) => {

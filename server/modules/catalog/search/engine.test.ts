@@ -334,3 +334,59 @@ describe('did you mean, autocomplete, new arrivals', () => {
     expect(extra.size).toBe(0);
   });
 });
+
+describe('the index as it grows', () => {
+  // Postings change form as a term spreads: one record, a short list, a typed array.
+  it('counts and ranks the same across every form of a posting list, trimmed or not', () => {
+    const index = new CatalogIndex(catalogAnalyzer);
+    const books = Array.from({ length: 60 }, (_, i) =>
+      doc({
+        title: i % 2 === 0 ? `图书馆学概论 第${i}版` : `信息检索 第${i}版`,
+        authors: [i === 7 ? '孤本作者' : '王明'],
+        year: 1960 + i,
+      }),
+    );
+    const totals = (q: string) => index.search({ q, facets: false }).total;
+    const seen: Array<[number, number, number]> = [];
+    for (const [n, book] of books.entries()) {
+      index.add(book);
+      if ([1, 2, 24, 25, 26, 49, 60].includes(n + 1))
+        seen.push([totals('图书馆学'), totals('王明'), totals('孤本作者')]);
+    }
+    expect(seen).toEqual([
+      [1, 1, 0],
+      [1, 2, 0],
+      [12, 23, 1],
+      [13, 24, 1],
+      [13, 25, 1],
+      [25, 48, 1],
+      [30, 59, 1],
+    ]);
+    const before = index.search({ q: '图书馆学', limit: 40 });
+    index.trim();
+    expect(index.search({ q: '图书馆学', limit: 40 })).toEqual(before);
+    // Newest edition first on equal relevance; the one-record term still finds its record.
+    expect(before.hits[0]?.id).toBe(books[58]!.id);
+    expect(index.search({ q: '孤本作者' }).hits.map((h) => h.id)).toEqual([books[7]!.id]);
+    index.remove(books[7]!.id);
+    expect(totals('孤本作者')).toBe(0);
+    // A new version of a record replaces its postings' document.
+    index.add({ ...books[8]!, title: '信息检索 新版' });
+    expect([totals('信息检索'), totals('图书馆学')]).toEqual([30, 29]);
+  });
+
+  it('sorts by title once asked, and keeps sorting records added afterwards', () => {
+    const index = new CatalogIndex(catalogAnalyzer);
+    for (const title of ['数据结构', '操作系统', '编译原理']) index.add(doc({ title }));
+    const titles = () =>
+      index.search({ q: '', sort: 'title', facets: false }).hits.map((h) => h.id);
+    const first = titles();
+    expect(first).toHaveLength(3);
+    const added = doc({ title: '操作系统概念' });
+    index.add(added);
+    const after = titles();
+    // 编译 (bian) < 操作 (cao) < 操作系统概念 < 数据 (shu)
+    expect(after.indexOf(added.id)).toBe(2);
+    expect(after.filter((id) => id !== added.id)).toEqual(first);
+  });
+});

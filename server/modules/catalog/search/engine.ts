@@ -12,13 +12,17 @@
 import {
   Field,
   MAX_DOCS,
-  PostingList,
+  addPosting,
   allOf,
   anyOf,
+  asList,
+  documentFrequency,
   find,
   intersect,
   type FieldName,
   type Matches,
+  type PostingList,
+  type Postings,
 } from './postings.ts';
 import { containsSequence } from '../../../platform/text/analyzer.ts';
 import type {
@@ -60,6 +64,19 @@ for (let mask = 1; mask < 64; mask++) {
   }
   MASK_WEIGHT[mask] = best + rest * 0.1;
 }
+
+/** The ranking field each analysed field counts as. */
+const FIELD_OF: Readonly<Record<AnalyzedField, FieldName>> = {
+  title: 'title',
+  author: 'author',
+  subject: 'subject',
+  publisher: 'publisher',
+  series: 'publisher',
+  isbn: 'identifier',
+  callnumber: 'identifier',
+  class: 'identifier',
+  summary: 'other',
+};
 
 const EXACT_TITLE_BONUS = 1000;
 const ALL_IN_TITLE_BONUS = 20;
@@ -164,6 +181,44 @@ class TopK {
   }
 }
 
+/** A document's index terms by analysed field. */
+export type DocumentTerms = Readonly<Partial<Record<AnalyzedField, readonly string[]>>>;
+
+/**
+ * The index terms of a document, as `CatalogIndex.add` indexes them: pure, so an import
+ * can run it on another thread.
+ *
+ * @example
+ * const terms = analyzeDocument(catalogAnalyzer, document);
+ * index.add(document, terms);
+ */
+export function analyzeDocument(analyzer: IndexAnalyzer, document: SearchDocument): DocumentTerms {
+  const fields: Partial<Record<AnalyzedField, string[]>> = {};
+  const put = (analyzed: AnalyzedField, text: string | null | undefined) => {
+    if (!text) return;
+    const values = fields[analyzed];
+    if (values) values.push(text);
+    else fields[analyzed] = [text];
+  };
+  put('title', document.title);
+  put('title', document.subtitle);
+  for (const t of document.parallelTitles ?? []) put('title', t);
+  for (const a of document.authors) put('author', a);
+  for (const s of document.subjects) put('subject', s);
+  put('publisher', document.publisher);
+  for (const s of document.series ?? []) put('series', s);
+  for (const isbn of document.isbns) put('isbn', isbn);
+  put('isbn', document.issn);
+  for (const c of document.callNumbers) put('callnumber', c);
+  put('class', document.clc);
+  put('summary', document.summary);
+  if (analyzer.indexRecord) return analyzer.indexRecord(fields);
+  const out: Partial<Record<AnalyzedField, readonly string[]>> = {};
+  for (const [field, values] of Object.entries(fields) as Array<[AnalyzedField, string[]]>)
+    out[field] = [...new Set(values.flatMap((v) => analyzer.indexTerms(field, v)))];
+  return out;
+}
+
 /**
  * @example
  * const index = new CatalogIndex(analyzer);
@@ -172,10 +227,10 @@ class TopK {
  */
 export class CatalogIndex {
   readonly #analyzer: IndexAnalyzer;
-  readonly #terms = new Map<string, PostingList>();
+  readonly #terms = new Map<string, Postings>();
   readonly #byId = new Map<number, number>();
-  /** Folded title → documents with exactly that title. */
-  readonly #exactTitles = new Map<string, number[]>();
+  /** Folded title → the document with exactly that title, or the documents when several. */
+  readonly #exactTitles = new Map<string, number | number[]>();
   readonly #materials = new Dictionary();
   readonly #languages = new Dictionary();
   readonly #branches = new Dictionary();
@@ -199,9 +254,10 @@ export class CatalogIndex {
   #latinBuiltAt = 0;
   /** Documents in folded-title order (autocomplete); rebuilt after additions. */
   #prefixSorted: Int32Array | null = null;
-  /** Title, subtitle and authors, for phrase checks. */
-  #phraseText: string[] = [];
-  #sortKey: string[] = [];
+  /** Subtitle and authors, for phrase checks with the title (empty: none). */
+  #phraseRest: string[] = [];
+  /** Title sort keys, made when a search first sorts by title, then kept with the titles. */
+  #sortKey: string[] | null = null;
   /** Position of each document in title order; computed when first needed after a change. */
   #titleRank = new Int32Array(0);
   #titleRankDirty = true;
@@ -218,8 +274,11 @@ export class CatalogIndex {
     return this.#byId.has(id);
   }
 
-  /** Adds a record, replacing an earlier version of it. */
-  add(document: SearchDocument): void {
+  /**
+   * Adds a record, replacing an earlier version of it. `terms` are its index terms when
+   * they were analysed elsewhere (`analyzeDocument`, on an import's worker thread).
+   */
+  add(document: SearchDocument, terms?: DocumentTerms): void {
     this.remove(document.id);
     if (this.#count >= MAX_DOCS)
       throw new Error(`The catalogue index holds at most ${MAX_DOCS} records`);
@@ -243,42 +302,40 @@ export class CatalogIndex {
     const mainSubject = document.subjects[0]?.split(/\s*--\s*|—/)[0]?.trim();
     this.#subject[doc] = mainSubject ? this.#subjects.code(mainSubject) : 0;
     this.#added[doc] = document.addedAt;
-    const folded = this.#analyzer.fold(document.title);
+    const title = document.title;
+    const fold = this.#analyzer.fold(title);
+    // One string when folding changes nothing (most Chinese titles), not two copies.
+    const folded = fold === title ? title : fold;
     this.#titleFold[doc] = folded;
-    this.#title[doc] = document.title;
-    this.#sortKey[doc] = this.#analyzer.sortKey(document.title);
+    this.#title[doc] = title;
+    if (this.#sortKey) this.#sortKey[doc] = this.#analyzer.sortKey(title);
     this.#titleRankDirty = true;
     const exact = this.#exactTitles.get(folded);
-    if (exact) exact.push(doc);
-    else this.#exactTitles.set(folded, [doc]);
+    if (exact === undefined) this.#exactTitles.set(folded, doc);
+    else if (typeof exact === 'number') this.#exactTitles.set(folded, [exact, doc]);
+    else exact.push(doc);
 
-    const index = (field: FieldName, analyzed: AnalyzedField, text: string | null | undefined) => {
-      if (!text) return;
-      const bit = Field[field];
-      for (const term of this.#analyzer.indexTerms(analyzed, text)) {
-        let list = this.#terms.get(term);
-        if (!list) {
-          list = new PostingList();
-          this.#terms.set(term, list);
-        }
-        list.add(doc, bit);
+    const analyzed = terms ?? analyzeDocument(this.#analyzer, document);
+    const postings = this.#terms;
+    for (const name of Object.keys(analyzed) as AnalyzedField[]) {
+      const bit = Field[FIELD_OF[name]];
+      for (const term of analyzed[name] ?? []) {
+        const before = postings.get(term);
+        // A list grows in place; a term's first and second postings replace its value.
+        if (before === undefined || typeof before === 'number')
+          postings.set(term, addPosting(before, doc, bit));
+        else before.add(doc, bit);
       }
-    };
-    index('title', 'title', document.title);
-    index('title', 'title', document.subtitle);
-    for (const t of document.parallelTitles ?? []) index('title', 'title', t);
-    for (const a of document.authors) index('author', 'author', a);
-    for (const s of document.subjects) index('subject', 'subject', s);
-    index('publisher', 'publisher', document.publisher);
-    for (const s of document.series ?? []) index('publisher', 'series', s);
-    for (const isbn of document.isbns) index('identifier', 'isbn', isbn);
-    index('identifier', 'isbn', document.issn);
-    for (const c of document.callNumbers) index('identifier', 'callnumber', c);
-    index('identifier', 'class', document.clc);
-    index('other', 'summary', document.summary);
-    this.#phraseText[doc] = [document.title, document.subtitle ?? '', ...document.authors].join(
-      ' | ',
-    );
+    }
+    this.#phraseRest[doc] = [document.subtitle ?? '', ...document.authors].join(' | ');
+  }
+
+  /**
+   * Gives back the room posting lists keep for growth (a quarter of them on average).
+   * For the end of an import or of the start-up load; adding afterwards works as before.
+   */
+  trim(): void {
+    for (const postings of this.#terms.values()) if (typeof postings !== 'number') postings.trim();
   }
 
   /** Removes a record; its postings stay but are skipped (compacted on rebuild). */
@@ -288,8 +345,10 @@ export class CatalogIndex {
     this.#byId.delete(id);
     this.#deleted[doc] = 1;
     this.#live--;
-    const exact = this.#exactTitles.get(this.#titleFold[doc]!);
-    if (exact) {
+    const folded = this.#titleFold[doc]!;
+    const exact = this.#exactTitles.get(folded);
+    if (exact === doc) this.#exactTitles.delete(folded);
+    else if (typeof exact === 'object') {
       const at = exact.indexOf(doc);
       if (at >= 0) exact.splice(at, 1);
     }
@@ -387,12 +446,12 @@ export class CatalogIndex {
       const lists: PostingList[] = [];
       let missing = false;
       for (const term of alternative.terms) {
-        const list = this.#terms.get(term);
-        if (!list) {
+        const postings = this.#terms.get(term);
+        if (postings === undefined) {
           missing = true;
           break;
         }
-        lists.push(list);
+        lists.push(asList(postings));
       }
       if (missing || lists.length === 0) continue;
       alternatives.push({ matches: allOf(lists, fieldFilter), weight: alternative.weight });
@@ -400,8 +459,14 @@ export class CatalogIndex {
     return anyOf(alternatives);
   }
 
+  /** Title, subtitle and authors, as phrase checks read them. */
+  #phraseText(d: number): string {
+    const rest = this.#phraseRest[d];
+    return rest === undefined ? '' : `${this.#title[d]!} | ${rest}`;
+  }
+
   #hasPhrases(d: number, phrases: ReadonlyArray<readonly string[]>): boolean {
-    const tokens = this.#analyzer.phraseTokens(this.#phraseText[d] ?? '');
+    const tokens = this.#analyzer.phraseTokens(this.#phraseText(d));
     return phrases.every((sequence) => containsSequence(tokens, sequence));
   }
 
@@ -416,8 +481,9 @@ export class CatalogIndex {
     filter: ((d: number) => boolean) | null,
   ): Array<{ score: number; doc: number }> {
     const folded = this.#analyzer.fold(q);
+    const titled = this.#exactTitles.get(folded) ?? [];
     const exact = new Set(
-      (this.#exactTitles.get(folded) ?? []).filter(
+      (typeof titled === 'number' ? [titled] : titled).filter(
         (d) => !this.#deleted[d] && (!filter || filter(d)),
       ),
     );
@@ -457,7 +523,8 @@ export class CatalogIndex {
   #rankTitles(): void {
     if (!this.#titleRankDirty) return;
     const order = Array.from({ length: this.#count }, (_, i) => i);
-    const keys = this.#sortKey;
+    // Most catalogues are never sorted by title: the keys are made the first time.
+    const keys = (this.#sortKey ??= this.#title.map((t) => this.#analyzer.sortKey(t)));
     order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
     const rank = new Int32Array(this.#count);
     for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
@@ -555,7 +622,7 @@ export class CatalogIndex {
     for (let i = 0; i < Math.min(matches.length, 20); i++) {
       const d = matches.docs[i]!;
       if (this.#deleted[d]) continue;
-      for (const text of (this.#phraseText[d] ?? '').split(' | ')) {
+      for (const text of this.#phraseText(d).split(' | ')) {
         const han = this.#analyzer.fold(text).replace(/[^\u3400-\u9fff]/g, '');
         const syllables = analyzer.pinyinKeys(han);
         if (syllables.length !== han.length) continue;
@@ -591,7 +658,7 @@ export class CatalogIndex {
         for (const term of vocabulary.get(`${first}${length}`) ?? []) {
           const distance = damerau(word, term, max);
           if (distance > max) continue;
-          const df = this.#terms.get(term)?.length ?? 0;
+          const df = documentFrequency(this.#terms.get(term));
           if (distance < bestDistance || (distance === bestDistance && df > bestDf)) {
             best = term;
             bestDf = df;

@@ -1,9 +1,10 @@
 /**
- * Posting lists for the in-memory catalogue index. One packed Int32Array per
- * term: each entry is `doc << FIELD_BITS | fieldMask`, appended in document
- * order, so a list is sorted by document and intersections can gallop. One
- * typed array per term (not two) keeps the per-term overhead small: a catalogue
- * of a million records has a few million distinct terms, most with one posting.
+ * Posting lists for the in-memory catalogue index. One packed list per term: each
+ * entry is `doc << FIELD_BITS | fieldMask`, appended in document order, so a list
+ * is sorted by document and intersections can gallop. One list per term (not two)
+ * keeps the per-term overhead small: a catalogue of a million records has a few
+ * million distinct terms, most with one posting. Those are kept as the bare entry,
+ * short lists as plain arrays and only longer ones as Int32Arrays.
  */
 
 export const FIELD_BITS = 6;
@@ -23,30 +24,87 @@ export const Field = {
 } as const;
 export type FieldName = keyof typeof Field;
 
+/**
+ * Lists up to this length are plain arrays of small integers: a typed array carries some
+ * 200 bytes of its own (view, buffer, backing store), more than its entries until then.
+ */
+const SMALL_LIST = 24;
+
 export class PostingList {
-  entries: Int32Array;
+  entries: Int32Array | number[];
   length = 0;
 
-  constructor(capacity = 1) {
-    this.entries = new Int32Array(capacity);
+  constructor(entries: number[] = []) {
+    this.entries = entries;
+    this.length = entries.length;
+  }
+
+  /** A list of one entry (`doc << FIELD_BITS | fields`). */
+  static of(entry: number): PostingList {
+    return new PostingList([entry]);
   }
 
   /** Adds `doc`; a term seen again in the same document only adds fields. */
   add(doc: number, fields: number): void {
+    const entries = this.entries;
     const last = this.length - 1;
-    if (last >= 0 && this.entries[last]! >>> FIELD_BITS === doc) {
-      this.entries[last] = this.entries[last]! | fields;
+    if (last >= 0 && entries[last]! >>> FIELD_BITS === doc) {
+      entries[last] = entries[last]! | fields;
       return;
     }
-    if (this.length === this.entries.length) {
-      const grown = new Int32Array(
-        this.entries.length < 16 ? this.entries.length * 2 + 2 : this.entries.length * 1.5,
-      );
-      grown.set(this.entries);
+    const entry = (doc << FIELD_BITS) | fields;
+    if (Array.isArray(entries)) {
+      if (this.length < SMALL_LIST) {
+        entries.push(entry);
+        this.length++;
+        return;
+      }
+      const packed = new Int32Array(SMALL_LIST * 2);
+      packed.set(entries);
+      this.entries = packed;
+    } else if (this.length === entries.length) {
+      const grown = new Int32Array(Math.ceil(entries.length * 1.5));
+      grown.set(entries);
       this.entries = grown;
     }
-    this.entries[this.length++] = (doc << FIELD_BITS) | fields;
+    this.entries[this.length++] = entry;
   }
+
+  /** Gives back the spare room left by growing (after an import). */
+  trim(): void {
+    const entries = this.entries;
+    if (Array.isArray(entries) || entries.length - this.length < 16) return;
+    this.entries = entries.slice(0, this.length);
+  }
+}
+
+/**
+ * A term's postings as the index keeps them: most terms of a large catalogue occur in one
+ * record only, and those are kept as their one entry instead of a list.
+ */
+export type Postings = PostingList | number;
+
+/** Adds `doc` to a term's postings; returns the postings to keep. */
+export function addPosting(postings: Postings | undefined, doc: number, fields: number): Postings {
+  if (postings === undefined) return (doc << FIELD_BITS) | fields;
+  if (typeof postings !== 'number') {
+    postings.add(doc, fields);
+    return postings;
+  }
+  if (postings >>> FIELD_BITS === doc) return postings | fields;
+  const list = PostingList.of(postings);
+  list.add(doc, fields);
+  return list;
+}
+
+/** The postings as a list. */
+export function asList(postings: Postings): PostingList {
+  return typeof postings === 'number' ? PostingList.of(postings) : postings;
+}
+
+/** How many records the term occurs in. */
+export function documentFrequency(postings: Postings | undefined): number {
+  return postings === undefined ? 0 : typeof postings === 'number' ? 1 : postings.length;
 }
 
 export function docOf(entry: number): number {
@@ -143,22 +201,37 @@ export function find(m: Matches, cursor: { at: number }, doc: number): number {
   return at < m.length && m.docs[at] === doc ? at : -1;
 }
 
-/** The union of several posting lists (OR), fields combined per document. */
-export function union(lists: readonly PostingList[], fieldFilter: number): Matches {
-  const live = lists.filter((l) => l.length > 0);
-  if (live.length === 1) {
-    const only = live[0]!;
-    const docs = new Int32Array(only.length);
-    const fields = new Uint8Array(only.length);
-    let n = 0;
-    for (let i = 0; i < only.length; i++) {
-      const e = only.entries[i]!;
+/** One list's entries as matches; the two loops keep each element access monomorphic. */
+function unpack(entries: Int32Array | number[], length: number, fieldFilter: number): Matches {
+  const docs = new Int32Array(length);
+  const fields = new Uint8Array(length);
+  let n = 0;
+  if (Array.isArray(entries)) {
+    for (let i = 0; i < length; i++) {
+      const e = entries[i]!;
       const f = e & FIELD_MASK & fieldFilter;
       if (f === 0) continue;
       docs[n] = e >>> FIELD_BITS;
       fields[n++] = f;
     }
-    return { docs, fields, weights: null, length: n };
+  } else {
+    for (let i = 0; i < length; i++) {
+      const e = entries[i]!;
+      const f = e & FIELD_MASK & fieldFilter;
+      if (f === 0) continue;
+      docs[n] = e >>> FIELD_BITS;
+      fields[n++] = f;
+    }
+  }
+  return { docs, fields, weights: null, length: n };
+}
+
+/** The union of several posting lists (OR), fields combined per document. */
+export function union(lists: readonly PostingList[], fieldFilter: number): Matches {
+  const live = lists.filter((l) => l.length > 0);
+  if (live.length === 1) {
+    const only = live[0]!;
+    return unpack(only.entries, only.length, fieldFilter);
   }
   let total = 0;
   for (const l of live) total += l.length;

@@ -70,6 +70,13 @@ export type AnalyzedField =
 export interface IndexAnalyzer {
   /** Index terms of one field's text. */
   indexTerms(field: AnalyzedField, text: string): readonly string[];
+  /**
+   * Index terms of a whole record's fields at once (each field may hold several values),
+   * the same terms as `indexTerms` value by value, in fewer passes.
+   */
+  indexRecord?(
+    fields: Readonly<Partial<Record<AnalyzedField, readonly string[]>>>,
+  ): Readonly<Partial<Record<AnalyzedField, readonly string[]>>>;
   /** The query as clauses. */
   parseQuery(q: string): readonly QueryClause[];
   /** Folded text for exact-title and adjacency checks (width, case, 繁→简, no spaces). */
