@@ -390,3 +390,24 @@ describe('the index as it grows', () => {
     expect(after.filter((id) => id !== added.id)).toEqual(first);
   });
 });
+
+describe('paging', () => {
+  it('gives the same order whatever the page size, ties included', () => {
+    const tied = new CatalogIndex(catalogAnalyzer);
+    const books = [
+      doc({ title: 'Data sociology planning', language: 'eng', year: 2015 }),
+      doc({ title: 'Data science', language: 'eng', year: 2015 }),
+      doc({ title: 'Data and society', language: 'eng', year: 2015 }),
+      doc({ title: 'Big data', language: 'eng', year: 2010 }),
+    ];
+    for (const book of books) tied.add(book);
+    const all = tied.search({ q: 'data', limit: 20 }).hits.map((h) => h.id);
+    expect(all).toHaveLength(4);
+    for (let limit = 1; limit <= 4; limit++) {
+      for (let offset = 0; offset + limit <= 4; offset++) {
+        const page = tied.search({ q: 'data', limit, offset }).hits.map((h) => h.id);
+        expect(page, `limit ${limit}, offset ${offset}`).toEqual(all.slice(offset, offset + limit));
+      }
+    }
+  });
+});

@@ -422,7 +422,9 @@ export class CatalogIndex {
           // Newer editions break ties (0 … 1.3 for 1900 … 2030).
           score += (this.#year[d]! > 1900 ? this.#year[d]! - 1900 : 0) * 0.01;
           const s = this.#sortScore(sort, d, score);
-          if (s > top.floor || top.size < top.k) top.push(s, d);
+          // A tie with the floor may still get in: ties go to the newer document, as in
+          // the heap's order, so a page of one hit agrees with a page of twenty.
+          if (s >= top.floor) top.push(s, d);
         }
       }
     }
