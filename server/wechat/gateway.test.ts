@@ -123,7 +123,10 @@ describe('plaintext pushes', () => {
   });
 
   it('parses every message type and event, answering success when no handler replies', async () => {
-    const { app, seen } = await appAt(FIXTURE_CREATE_TIME, {}, () => undefined);
+    // A handler that answers nothing, ahead of the app's own conversation.
+    const { app, seen } = await appAt(FIXTURE_CREATE_TIME, {}, (router) => {
+      router.use(() => null);
+    });
     for (const [i, kind] of FIXTURE_KINDS.entries()) {
       // Distinct CreateTime per push so that events do not deduplicate into each other.
       const xml = pushXml(kind, { CreateTime: FIXTURE_CREATE_TIME - i });
