@@ -27,6 +27,7 @@ import type { IlsConnector } from './ils/types.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { openDatabase, tablesOf, type Database } from './platform/db/index.ts';
+import { withDatabaseLock } from './platform/db/lock.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { HttpProblem, problemResponse } from './platform/http/problem.ts';
 import { BullJobs } from './platform/jobs/bullmq.ts';
@@ -408,10 +409,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       started = true;
       await catalog.load();
       if (config.demo) {
-        await seedDemoCatalogue(catalog, logger);
-        if (ils.connector.name === 'embedded') {
-          await seedDemoIls(ils.embedded, logger);
-        }
+        // Instances starting together on one database seed it once, one after the other.
+        await withDatabaseLock(database, 'shulin-demo-seed', async () => {
+          await seedDemoCatalogue(catalog, logger);
+          if (ils.connector.name === 'embedded') await seedDemoIls(ils.embedded, logger);
+        });
       }
       const holdsEvery = overrides.holdExpiryMs ?? 60_000;
       if (holdsEvery > 0 && ils.connector.name === 'embedded') {
