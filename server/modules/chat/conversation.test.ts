@@ -20,7 +20,8 @@ import { MENU_KEY } from './menu.ts';
 const MODES: Mode[] = ['plain', 'safe'];
 const NOT_HELD = '9787020002207';
 // A record the demo catalogue has without copies (its title is known, the book is not held).
-const RECORD_WITHOUT_COPIES = '9787500071273';
+// A Library of Congress sample record of the demo catalogue: catalogued, no copies.
+const RECORD_WITHOUT_COPIES = '9781562827540';
 const OAUTH = `${BASE_URL}/api/v1/auth/wechat?next=`;
 const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const OAUTH_RE = escaped(OAUTH);
@@ -283,10 +284,10 @@ describe.each(dialects)('on %s', (dialect) => {
         RECORD_WITHOUT_COPIES,
       );
       expect(answer.content).toBe(
-        `感谢您的荐购！已记录《三体》（ISBN ${RECORD_WITHOUT_COPIES}），馆员会尽快处理。`,
+        `感谢您的荐购！已记录《The late shift》（ISBN ${RECORD_WITHOUT_COPIES}），馆员会尽快处理。`,
       );
       expect(await app.conversation.suggestions.byIsbn(RECORD_WITHOUT_COPIES)).toMatchObject({
-        title: '三体',
+        title: 'The late shift',
         supporters: 1,
       });
     });
