@@ -179,6 +179,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     accounts,
     timezone: config.timezone,
     baseUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    publicUrl: config.publicUrl,
     staffToken: config.staffApiToken,
   });
   const router = new MessageRouter();

@@ -135,4 +135,13 @@ export const en: Record<MessageKey, string> = {
   'chat.weekday.4': 'Thu',
   'chat.weekday.5': 'Fri',
   'chat.weekday.6': 'Sat',
+  'requests.ALREADY_HELD': 'The library already has this book; there is no need to suggest it.',
+  'requests.INVALID_ISBN': 'This ISBN is not valid. Please check it and try again.',
+  'requests.TITLE_OR_ISBN': 'Please give an ISBN or a title.',
+  'requests.MESSAGE_EMPTY': 'Please write your message or attach a photo.',
+  'requests.PHOTO_TYPE': 'The photo must be a JPEG, PNG or WebP image.',
+  'requests.PHOTO_TOO_LARGE': 'The photo must not be larger than 2 MB.',
+  'requests.PHOTO_NOT_FOUND': 'This photo was not found.',
+  'requests.THANKS': 'Thank you! The library will look into it soon.',
+  'requests.ALREADY_ASKED': 'You have already suggested this book.',
 };

@@ -123,6 +123,15 @@ export const zhCN = {
   'chat.weekday.4': '周四',
   'chat.weekday.5': '周五',
   'chat.weekday.6': '周六',
+  'requests.ALREADY_HELD': '图书馆已有这本书，不必荐购。',
+  'requests.INVALID_ISBN': 'ISBN 不正确，请核对后再试。',
+  'requests.TITLE_OR_ISBN': '请填写 ISBN 或书名。',
+  'requests.MESSAGE_EMPTY': '请写下您的意见或附上照片。',
+  'requests.PHOTO_TYPE': '照片须为 JPEG、PNG 或 WebP 格式。',
+  'requests.PHOTO_TOO_LARGE': '照片不能超过 2 MB。',
+  'requests.PHOTO_NOT_FOUND': '找不到这张照片。',
+  'requests.THANKS': '感谢推荐！图书馆会尽快处理。',
+  'requests.ALREADY_ASKED': '您已推荐过这本书。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -5,6 +5,7 @@ import { ils } from './0003-ils.ts';
 import { accounts } from './0004-accounts.ts';
 import { oaiHarvests } from './0005-oai-harvests.ts';
 import { conversation } from './0007-conversation.ts';
+import { feedbackPhotos } from './0008-feedback-photos.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: readonly ShulinMigration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly ShulinMigration[] = [
   accounts,
   oaiHarvests,
   conversation,
+  feedbackPhotos,
 ];

@@ -3,6 +3,7 @@
  * feedback over the database, the ChatService over the catalogue, the accounts and the
  * library calendar, its handlers on the router, and the staff routes.
  */
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Ils } from '../../ils/index.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -18,11 +19,13 @@ import {
 } from '../auto-replies/index.ts';
 import type { CatalogService } from '../catalog/service.ts';
 import { FeedbackRepository, FeedbackService, type FeedbackTables } from '../feedback/index.ts';
+import { feedbackRoutes } from '../feedback/routes.ts';
 import {
   SuggestionService,
   SuggestionsRepository,
   type SuggestionsTables,
 } from '../suggestions/index.ts';
+import { suggestionRoutes } from '../suggestions/routes.ts';
 import { configureChat } from './handlers.ts';
 import { ChatService } from './service.ts';
 
@@ -40,13 +43,18 @@ export interface ConversationDeps {
   readonly logger: Logger;
   readonly catalog: CatalogService;
   readonly ils: Pick<Ils, 'connector' | 'embedded'>;
-  readonly accounts: Pick<Accounts, 'bindings' | 'accounts'>;
+  readonly accounts: Pick<Accounts, 'bindings' | 'accounts' | 'sessions'>;
   /** `config.timezone` */
   readonly timezone: string;
   /** Absolute base for links to reader pages: `config.publicUrl`, else the server's own address. */
   readonly baseUrl: string;
   /** Bearer token of the staff API (`/api/v1/auto-replies`); without one it answers 403. */
   readonly staffToken: string | undefined;
+  /**
+   * `config.publicUrl`: the reader routes accept writes from its origin only; without it,
+   * from the request's own host.
+   */
+  readonly publicUrl?: string | undefined;
 }
 
 export interface Conversation {
@@ -54,8 +62,11 @@ export interface Conversation {
   readonly autoReplies: AutoReplyService;
   readonly suggestions: SuggestionService;
   readonly feedback: FeedbackService;
-  /** Mount at `/api/v1`: the auto-replies staff API. */
-  readonly routes: ReturnType<typeof autoReplyRoutes>;
+  /**
+   * Mount at `/api/v1`: the auto-replies staff API, and the reader's purchase suggestions
+   * (`/me/suggestions`) and feedback (`/me/feedback`).
+   */
+  readonly routes: Hono;
   /** Registers the conversation's handlers on the router. */
   configure(router: MessageRouter): void;
 }
@@ -99,12 +110,21 @@ export function createConversation(deps: ConversationDeps): Conversation {
     baseUrl: deps.baseUrl,
     logger: deps.logger.child({ module: 'chat' }),
   });
+  const reader = {
+    bindings: deps.accounts.bindings,
+    sessions: deps.accounts.sessions,
+    publicUrl: deps.publicUrl,
+  };
+  const routes = new Hono();
+  routes.route('/', autoReplyRoutes({ autoReplies, staffToken: deps.staffToken }));
+  routes.route('/', suggestionRoutes({ ...reader, suggestions, catalog: deps.catalog }));
+  routes.route('/', feedbackRoutes({ ...reader, feedback }));
   return {
     chat,
     autoReplies,
     suggestions,
     feedback,
-    routes: autoReplyRoutes({ autoReplies, staffToken: deps.staffToken }),
+    routes,
     configure: (router) => {
       configureChat(router, chat);
     },

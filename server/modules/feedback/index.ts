@@ -4,6 +4,7 @@ export {
   type FeedbackConversation,
   type FeedbackDirection,
   type FeedbackMessage,
+  type FeedbackPhoto,
   type FeedbackTables,
   type InboundFeedback,
 } from './repository.ts';

@@ -24,9 +24,28 @@ export interface FeedbackMessagesTable {
   created_at: number;
 }
 
+export interface FeedbackPhotosTable {
+  id: Generated<number>;
+  message_id: number;
+  mime: string;
+  bytes: Uint8Array;
+  created_at: number;
+}
+
 export interface FeedbackTables {
   feedback_conversations: FeedbackConversationsTable;
   feedback_messages: FeedbackMessagesTable;
+  feedback_photos: FeedbackPhotosTable;
+}
+
+/** A photo a reader sent from the feedback page. */
+export interface FeedbackPhoto {
+  readonly id: number;
+  readonly messageId: number;
+  /** The reader whose conversation it belongs to. */
+  readonly openid: string;
+  readonly mime: string;
+  readonly bytes: Uint8Array;
 }
 
 /** One reader's feedback thread with the library. */
@@ -69,6 +88,8 @@ export interface InboundFeedback {
   readonly mediaId?: string | null;
   readonly picUrl?: string | null;
   readonly msgId?: string | null;
+  /** A photo sent with the message, already checked. */
+  readonly photo?: { readonly mime: string; readonly bytes: Uint8Array } | null;
   readonly now: number;
   /** `now` + the customer-service window. */
   readonly replyBy: number;
@@ -155,6 +176,17 @@ export class FeedbackRepository {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      if (input.photo) {
+        await trx
+          .insertInto('feedback_photos')
+          .values({
+            message_id: Number(message.id),
+            mime: input.photo.mime,
+            bytes: input.photo.bytes,
+            created_at: input.now,
+          })
+          .execute();
+      }
       return { conversation: toConversation(conversation), message: toMessage(message) };
     });
   }
@@ -214,6 +246,35 @@ export class FeedbackRepository {
       .limit(limit)
       .execute();
     return rows.map(toMessage);
+  }
+
+  /** The photos of a conversation's messages: message id → photo id. */
+  async photoIds(conversationId: number): Promise<Map<number, number>> {
+    const rows = await this.db
+      .selectFrom('feedback_photos as f')
+      .innerJoin('feedback_messages as m', 'm.id', 'f.message_id')
+      .select(['f.id', 'f.message_id'])
+      .where('m.conversation_id', '=', conversationId)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.message_id), Number(r.id)]));
+  }
+
+  async photo(id: number): Promise<FeedbackPhoto | null> {
+    const row = await this.db
+      .selectFrom('feedback_photos as f')
+      .innerJoin('feedback_messages as m', 'm.id', 'f.message_id')
+      .innerJoin('feedback_conversations as c', 'c.id', 'm.conversation_id')
+      .select(['f.id', 'f.message_id', 'f.mime', 'f.bytes', 'c.openid'])
+      .where('f.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      messageId: Number(row.message_id),
+      openid: row.openid,
+      mime: row.mime,
+      bytes: new Uint8Array(row.bytes),
+    };
   }
 
   /** Conversations whose reader waits for an answer, longest waiting first. */

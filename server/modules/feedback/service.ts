@@ -1,5 +1,10 @@
 import type { Clock } from '../../platform/clock.ts';
-import type { FeedbackConversation, FeedbackMessage, FeedbackRepository } from './repository.ts';
+import type {
+  FeedbackConversation,
+  FeedbackMessage,
+  FeedbackPhoto,
+  FeedbackRepository,
+} from './repository.ts';
 
 export interface FeedbackServiceDeps {
   readonly repository: FeedbackRepository;
@@ -34,6 +39,7 @@ export class FeedbackService {
     mediaId?: string | null;
     picUrl?: string | null;
     msgId?: string | null;
+    photo?: { mime: string; bytes: Uint8Array } | null;
   }): Promise<{ conversation: FeedbackConversation; message: FeedbackMessage }> {
     const now = this.#deps.clock.now();
     return this.#deps.repository.record({ ...input, now, replyBy: now + REPLY_WINDOW_MS });
@@ -50,6 +56,24 @@ export class FeedbackService {
     const conversation = await this.#deps.repository.conversation(openid);
     if (!conversation) return null;
     return { conversation, messages: await this.#deps.repository.messages(conversation.id) };
+  }
+
+  /** A conversation with each message's photo id (null: none), for the reader's page. */
+  async thread(openid: string): Promise<{
+    conversation: FeedbackConversation;
+    messages: (FeedbackMessage & { photoId: number | null })[];
+  } | null> {
+    const found = await this.conversation(openid);
+    if (!found) return null;
+    const photos = await this.#deps.repository.photoIds(found.conversation.id);
+    return {
+      conversation: found.conversation,
+      messages: found.messages.map((m) => ({ ...m, photoId: photos.get(m.id) ?? null })),
+    };
+  }
+
+  photo(id: number): Promise<FeedbackPhoto | null> {
+    return this.#deps.repository.photo(id);
   }
 
   awaitingReply(limit?: number): Promise<FeedbackConversation[]> {

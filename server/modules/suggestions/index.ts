@@ -2,9 +2,10 @@
 export {
   SuggestionsRepository,
   type PurchaseSuggestion,
+  type ReaderSuggestion,
   type SuggestInput,
   type SuggestOutcome,
   type SuggestionStatus,
   type SuggestionsTables,
 } from './repository.ts';
-export { SuggestionService, type SuggestionServiceDeps } from './service.ts';
+export { isbnOf, SuggestionService, type SuggestionServiceDeps } from './service.ts';

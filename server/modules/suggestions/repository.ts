@@ -16,6 +16,7 @@ export interface PurchaseSuggestionSupportersTable {
   suggestion_id: number;
   openid: string;
   barcode: string | null;
+  note: string | null;
   created_at: number;
 }
 
@@ -48,7 +49,15 @@ export interface SuggestInput {
   readonly title: string | null;
   readonly author: string | null;
   readonly publisher: string | null;
+  /** The reader's own words (why, which edition); kept with their support. */
+  readonly note?: string | null;
   readonly now: number;
+}
+
+/** A suggestion as one reader sees it: with when they asked and what they wrote. */
+export interface ReaderSuggestion extends PurchaseSuggestion {
+  readonly note: string | null;
+  readonly suggestedAt: number;
 }
 
 export interface SuggestOutcome {
@@ -107,6 +116,8 @@ export class SuggestionsRepository {
           suggestion_id: Number(id),
           openid: input.openid,
           barcode: input.barcode,
+          // Only when there is one: the chat never sends a note.
+          ...(input.note ? { note: input.note } : {}),
           created_at: input.now,
         })
         .onConflict((oc) => oc.columns(['suggestion_id', 'openid']).doNothing())
@@ -156,6 +167,25 @@ export class SuggestionsRepository {
       .limit(options.limit ?? 100)
       .execute();
     return rows.map(toSuggestion);
+  }
+
+  /** What one reader asked for, the latest first. */
+  async mine(openid: string, limit = 100): Promise<ReaderSuggestion[]> {
+    const rows = await this.db
+      .selectFrom('purchase_suggestion_supporters as s')
+      .innerJoin('purchase_suggestions as p', 'p.id', 's.suggestion_id')
+      .selectAll('p')
+      .select(['s.note', 's.created_at as suggested_at'])
+      .where('s.openid', '=', openid)
+      .orderBy('s.created_at', 'desc')
+      .orderBy('p.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      ...toSuggestion(row),
+      note: row.note,
+      suggestedAt: Number(row.suggested_at),
+    }));
   }
 
   /** The openids of the readers who asked for a suggestion, in the order they asked. */

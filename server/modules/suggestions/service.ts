@@ -2,10 +2,23 @@ import type { Clock } from '../../platform/clock.ts';
 import { normalizeIsbn } from '../../platform/text/isbn.ts';
 import type {
   PurchaseSuggestion,
+  ReaderSuggestion,
   SuggestionStatus,
   SuggestionsRepository,
   SuggestOutcome,
 } from './repository.ts';
+
+const TITLE_KEY = 'title:';
+
+function titleKey(title: string, author: string | null): string {
+  const fold = (text: string) => text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return `${TITLE_KEY}${fold(title)}|${fold(author ?? '')}`;
+}
+
+/** The ISBN of a suggestion; null for one made by title alone. */
+export function isbnOf(suggestion: PurchaseSuggestion): string | null {
+  return suggestion.isbn13.startsWith(TITLE_KEY) ? null : suggestion.isbn13;
+}
 
 export interface SuggestionServiceDeps {
   readonly repository: SuggestionsRepository;
@@ -35,6 +48,7 @@ export class SuggestionService {
     title?: string | null;
     author?: string | null;
     publisher?: string | null;
+    note?: string | null;
   }): Promise<SuggestOutcome> {
     const isbn = normalizeIsbn(input.isbn);
     if (!isbn) throw new RangeError(`not a valid ISBN: ${input.isbn}`);
@@ -45,8 +59,41 @@ export class SuggestionService {
       title: input.title?.trim() || null,
       author: input.author?.trim() || null,
       publisher: input.publisher?.trim() || null,
+      note: input.note?.trim() || null,
       now: this.#deps.clock.now(),
     });
+  }
+
+  /**
+   * A suggestion by title (and author) when the reader knows no ISBN. It is keyed by the
+   * folded title and author, so readers asking for the same book support one suggestion;
+   * acquisitions finds the edition.
+   */
+  suggestTitle(input: {
+    title: string;
+    author?: string | null;
+    openid: string;
+    barcode: string | null;
+    note?: string | null;
+  }): Promise<SuggestOutcome> {
+    const title = input.title.trim();
+    if (!title) throw new RangeError('a title is needed');
+    const author = input.author?.trim() || null;
+    return this.#deps.repository.suggest({
+      isbn13: titleKey(title, author),
+      openid: input.openid,
+      barcode: input.barcode,
+      title,
+      author,
+      publisher: null,
+      note: input.note?.trim() || null,
+      now: this.#deps.clock.now(),
+    });
+  }
+
+  /** One reader's suggestions, the latest first. */
+  mine(openid: string, limit?: number): Promise<ReaderSuggestion[]> {
+    return this.#deps.repository.mine(openid, limit);
   }
 
   byIsbn(isbn13: string): Promise<PurchaseSuggestion | null> {

@@ -63,6 +63,7 @@ const SHULIN_TABLES = [
   'catalog_records',
   'feedback_conversations',
   'feedback_messages',
+  'feedback_photos',
   'ils_branches',
   'ils_calendar_exceptions',
   'ils_fines',

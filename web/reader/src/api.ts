@@ -32,14 +32,16 @@ export async function api<T>(
     accept: 'application/json',
     'accept-language': currentLocale === 'en' ? 'en' : 'zh-CN,zh;q=0.9',
   };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  // A form (a photo with its text) goes as multipart; the browser sets its boundary.
+  const form = init.body instanceof FormData ? init.body : null;
+  if (init.body !== undefined && !form) headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
       method: init.method ?? 'GET',
       headers,
       credentials: 'same-origin',
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      ...(init.body !== undefined ? { body: form ?? JSON.stringify(init.body) } : {}),
       ...(init.signal ? { signal: init.signal } : {}),
     });
   } catch (error) {

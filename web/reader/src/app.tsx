@@ -15,6 +15,9 @@ import { Loading } from './ui.tsx';
 
 // The e-card is opened at a gate, not on the way in: it need not be in the first script.
 const EcardPage = lazy(() => import('./pages/ecard.tsx'));
+// Suggestions and feedback are occasional errands: they load when opened.
+const RecommendPage = lazy(() => import('./pages/recommend.tsx'));
+const FeedbackPage = lazy(() => import('./pages/feedback.tsx'));
 
 const TABS: readonly { path: string; label: MessageKey; icon: string }[] = [
   { path: '/', label: 'tab.home', icon: 'home' },
@@ -120,6 +123,16 @@ function Routes() {
         <Route path="/ecard">
           <Suspense fallback={<Loading />}>
             <EcardPage />
+          </Suspense>
+        </Route>
+        <Route path="/recommend">
+          <Suspense fallback={<Loading />}>
+            <RecommendPage />
+          </Suspense>
+        </Route>
+        <Route path="/feedback">
+          <Suspense fallback={<Loading />}>
+            <FeedbackPage />
           </Suspense>
         </Route>
         <Route component={NotFound} />

@@ -197,3 +197,36 @@ export interface HistoryPage {
     readonly returnedAt: string | null;
   }[];
 }
+
+export type SuggestionStatus = 'open' | 'ordered' | 'declined';
+
+export interface Suggestion {
+  readonly id: number;
+  /** Null for a suggestion by title alone. */
+  readonly isbn: string | null;
+  readonly title: string | null;
+  readonly author: string | null;
+  readonly publisher: string | null;
+  readonly status: SuggestionStatus;
+  /** How many readers asked for it. */
+  readonly supporters: number;
+  readonly note: string | null;
+  readonly suggestedAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SuggestAnswer {
+  readonly created: boolean;
+  readonly added: boolean;
+  readonly message: string;
+  readonly suggestion: Suggestion;
+}
+
+export interface FeedbackItem {
+  readonly id: number;
+  readonly from: 'reader' | 'library';
+  readonly kind: string;
+  readonly text: string | null;
+  readonly photo: { readonly id: number; readonly url: string } | null;
+  readonly at: string;
+}

@@ -464,6 +464,21 @@ function AccountBody(props: { me: Me }) {
       <Holds holds={a.holds} library={library} onChanged={refresh} />
       <Fines account={a} />
       {props.me.bound ? <HistorySwitch /> : null}
+      <nav aria-labelledby="more-services">
+        <div className="weui-cells__title section-title">
+          <h2 id="more-services">{t('account.more')}</h2>
+        </div>
+        <div className="weui-cells">
+          <Link href="/recommend" className="weui-cell weui-cell_access">
+            <span className="weui-cell__bd">{t('home.link.recommend')}</span>
+            <span className="weui-cell__ft" aria-hidden="true" />
+          </Link>
+          <Link href="/feedback" className="weui-cell weui-cell_access">
+            <span className="weui-cell__bd">{t('home.link.feedback')}</span>
+            <span className="weui-cell__ft" aria-hidden="true" />
+          </Link>
+        </div>
+      </nav>
       <Leave me={props.me} />
     </>
   );

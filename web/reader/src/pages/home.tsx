@@ -61,6 +61,8 @@ export function HomePage() {
     hasCard(me)
       ? { href: '/account', label: 'home.link.renew', icon: 'renew' }
       : { href: '/bind', label: me ? 'home.link.bind' : 'home.link.login', icon: 'bind' },
+    { href: '/recommend', label: 'home.link.recommend', icon: 'recommend' },
+    { href: '/feedback', label: 'home.link.feedback', icon: 'feedback' },
   ];
 
   return (
