@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { foreignWrite } from '../../platform/http/origin.ts';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -40,7 +41,6 @@ export interface AccountRoutesDeps {
 
 const OAUTH_COOKIE = 'shulin_oauth';
 const MAX_BODY_BYTES = 16 * 1024;
-const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;
 
 const ACCOUNTS_STATUS: Record<AccountsErrorCode, ContentfulStatusCode> = {
   UNAUTHENTICATED: 401,
@@ -285,27 +285,23 @@ export function accountRoutes(deps: AccountRoutesDeps) {
   // Writes only from our own pages. SameSite=Lax already keeps the cookie off other
   // sites' POSTs; this also stops same-site siblings and old browsers.
   const originCheck = async (c: Context, next: () => Promise<void>) => {
-    if (!SAFE_METHOD.test(c.req.method)) {
-      const origin = c.req.header('origin');
-      const site = c.req.header('sec-fetch-site');
-      const allowed = deps.publicUrl
-        ? origin === new URL(deps.publicUrl).origin
-        : origin !== undefined &&
-          URL.canParse(origin) &&
-          new URL(origin).host === c.req.header('host');
-      const refused =
-        origin !== undefined
-          ? !allowed
-          : site !== undefined && site !== 'same-origin' && site !== 'none';
-      if (refused) {
-        const locale = localeOf(c.req.header('accept-language'));
-        throw problem(
-          403,
-          'FORBIDDEN_ORIGIN',
-          t(locale, 'accounts.FORBIDDEN_ORIGIN'),
-          t('en', 'accounts.FORBIDDEN_ORIGIN'),
-        );
-      }
+    const refused = foreignWrite(
+      {
+        method: c.req.method,
+        origin: c.req.header('origin'),
+        host: c.req.header('host'),
+        fetchSite: c.req.header('sec-fetch-site'),
+      },
+      deps.publicUrl,
+    );
+    if (refused) {
+      const locale = localeOf(c.req.header('accept-language'));
+      throw problem(
+        403,
+        'FORBIDDEN_ORIGIN',
+        t(locale, 'accounts.FORBIDDEN_ORIGIN'),
+        t('en', 'accounts.FORBIDDEN_ORIGIN'),
+      );
     }
     await next();
   };

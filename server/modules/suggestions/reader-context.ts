@@ -3,6 +3,7 @@
  * in which language to answer, the Origin check on writes, and problems in the reader's
  * words.
  */
+import { foreignWrite } from '../../platform/http/origin.ts';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { localeOf, t, type Locale, type MessageKey } from '../../i18n/index.ts';
@@ -32,8 +33,6 @@ export interface RequestReader {
 
 /** The key of a reader signed in with a card and password outside WeChat. */
 export const cardKey = (barcode: string): string => `card:${barcode}`;
-
-const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;
 
 const ACCOUNTS_STATUS: Partial<Record<AccountsErrorCode, ContentfulStatusCode>> = {
   UNAUTHENTICATED: 401,
@@ -76,21 +75,17 @@ export function readerContext(deps: ReaderContextDeps) {
 
   // Writes only from our own pages, as on the accounts routes.
   const originCheck: MiddlewareHandler = async (c, next) => {
-    if (!SAFE_METHOD.test(c.req.method)) {
-      const origin = c.req.header('origin');
-      const site = c.req.header('sec-fetch-site');
-      const allowed = deps.publicUrl
-        ? origin === new URL(deps.publicUrl).origin
-        : origin !== undefined &&
-          URL.canParse(origin) &&
-          new URL(origin).host === c.req.header('host');
-      const refused =
-        origin !== undefined
-          ? !allowed
-          : site !== undefined && site !== 'same-origin' && site !== 'none';
-      if (refused) {
-        throw readerProblem(403, 'FORBIDDEN_ORIGIN', 'accounts.FORBIDDEN_ORIGIN', localeFrom(c));
-      }
+    const refused = foreignWrite(
+      {
+        method: c.req.method,
+        origin: c.req.header('origin'),
+        host: c.req.header('host'),
+        fetchSite: c.req.header('sec-fetch-site'),
+      },
+      deps.publicUrl,
+    );
+    if (refused) {
+      throw readerProblem(403, 'FORBIDDEN_ORIGIN', 'accounts.FORBIDDEN_ORIGIN', localeFrom(c));
     }
     await next();
   };
