@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../../test/support/app.ts';
 import { dialects } from '../../../test/support/databases.ts';
-import { cardKey } from '../suggestions/reader-context.ts';
+import { cardKey } from '../accounts/reader-context.ts';
 import { signIn, startReaderApp } from '../suggestions/reader.test-util.ts';
 import { MAX_PHOTO_BYTES, photoType } from './routes.ts';
 

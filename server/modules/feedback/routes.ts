@@ -7,7 +7,7 @@ import {
   readerProblem,
   type ReaderContextDeps,
   type RequestReader,
-} from '../suggestions/reader-context.ts';
+} from '../accounts/reader-context.ts';
 import type { FeedbackService } from './service.ts';
 
 export interface FeedbackRoutesDeps extends ReaderContextDeps {

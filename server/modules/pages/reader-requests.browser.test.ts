@@ -16,7 +16,7 @@ import {
   type Browser,
 } from '../../../test/support/browser.ts';
 import { DEMO_PIN } from '../../ils/embedded/demo.ts';
-import { cardKey } from '../suggestions/reader-context.ts';
+import { cardKey } from '../accounts/reader-context.ts';
 import { startReaderServer, type ReaderServer } from './harness.test-util.ts';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../../docs/screenshots');

@@ -11,7 +11,7 @@ import {
   readerProblem,
   type ReaderContextDeps,
   type RequestReader,
-} from './reader-context.ts';
+} from '../accounts/reader-context.ts';
 import { isbnOf, type SuggestionService } from './service.ts';
 
 export interface SuggestionRoutesDeps extends ReaderContextDeps {

@@ -1,5 +1,6 @@
 /**
- * What the reader's own request routes (suggestions, feedback) share: who the reader is,
+ * What routes serving a signed-in reader outside this module (suggestions, feedback)
+ * share: who the reader is,
  * in which language to answer, the Origin check on writes, and problems in the reader's
  * words.
  */
@@ -8,9 +9,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { localeOf, t, type Locale, type MessageKey } from '../../i18n/index.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
-import type { BindingService } from '../accounts/bindings.ts';
-import { AccountsError, type AccountsErrorCode } from '../accounts/errors.ts';
-import type { ReaderSessions } from '../accounts/sessions.ts';
+import type { BindingService } from './bindings.ts';
+import { AccountsError, type AccountsErrorCode } from './errors.ts';
+import type { ReaderSessions } from './sessions.ts';
 
 export interface ReaderContextDeps {
   readonly bindings: Pick<BindingService, 'readerFor'>;
