@@ -7,43 +7,12 @@ import type { DayHours } from '../../ils/embedded/calendar.ts';
 import { addDays, localDate } from '../../ils/embedded/calendar.ts';
 import type { BranchDetail, EmbeddedIls } from '../../ils/embedded/service.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { BranchWeek, Holiday, LibraryHours } from './types.ts';
 
 /** How far ahead holidays are listed. */
 export const HOLIDAY_DAYS = 120;
 
-export interface BranchWeek {
-  readonly code: string;
-  readonly name: string;
-  readonly nameEn: string | null;
-  readonly address: string | null;
-  readonly pickup: boolean;
-  /** Open at this moment (only meaningful when the week starts today). */
-  readonly openNow: boolean;
-  readonly days: readonly DayHours[];
-}
-
-/** Consecutive days that differ from the weekly hours for the same reason. */
-export interface Holiday {
-  readonly from: string;
-  readonly to: string;
-  readonly closed: boolean;
-  /** Special hours when open; null when closed or when they vary between branches. */
-  readonly opens: string | null;
-  readonly closes: string | null;
-  readonly note: string | null;
-  readonly noteEn: string | null;
-  /** Branch codes, or null for every branch. */
-  readonly branches: readonly string[] | null;
-}
-
-export interface LibraryHours {
-  readonly timezone: string;
-  /** Today in the library's time zone, `YYYY-MM-DD`. */
-  readonly today: string;
-  readonly from: string;
-  readonly branches: readonly BranchWeek[];
-  readonly holidays: readonly Holiday[];
-}
+export type { BranchWeek, Holiday, LibraryHours } from './types.ts';
 
 export interface LibraryServiceDeps {
   readonly ils: Pick<EmbeddedIls, 'branches' | 'calendar'>;

@@ -1,4 +1,15 @@
-/** The shapes the pages read from the REST API (only the fields they use). */
+/**
+ * The shapes the pages read from the REST API. Where the server has the type (the ILS
+ * seam, the library hours), it is imported from there, types only; the rest are the
+ * fields the pages use.
+ */
+import type {
+  Branch,
+  Fine as IlsFine,
+  Hold as IlsHold,
+  Loan as IlsLoan,
+  PatronBlock,
+} from '../../../server/ils/types.ts';
 
 export interface Me {
   readonly authenticated: boolean;
@@ -73,45 +84,12 @@ export interface RecordDetail {
   readonly availability: { readonly total: number; readonly available: number };
 }
 
-export interface BranchRef {
-  readonly code: string;
-  readonly name: string;
-  readonly nameEn?: string | null;
-}
+export type BranchRef = Branch;
+export type Hold = IlsHold;
+export type Fine = IlsFine;
 
-export interface Loan {
-  readonly id: string;
-  readonly itemBarcode: string;
-  readonly title: string;
-  readonly author?: string | null;
-  readonly callNumber?: string | null;
-  readonly branch?: BranchRef | null;
-  readonly dueAt: string;
-  readonly overdue: boolean;
-  readonly renewals?: number | null;
-  readonly renewalsAllowed?: number | null;
-  readonly renewable: boolean | null;
-  readonly renewBlockedText: string | null;
-}
-
-export interface Hold {
-  readonly id: string;
-  readonly title: string;
-  readonly status: 'not-yet-filled' | 'in-transit' | 'awaiting-pickup';
-  readonly queuePosition: number | null;
-  readonly queueLength?: number | null;
-  readonly pickupBranch: BranchRef | null;
-  readonly pickupBy?: string | null;
-  readonly expiresAt?: string | null;
-}
-
-export interface Fine {
-  readonly id: string;
-  readonly amount: number;
-  readonly type: string;
-  readonly description?: string | null;
-  readonly title?: string | null;
-}
+/** A loan as `/api/v1/me/account` presents it: with the refusal in the reader's words. */
+export type Loan = IlsLoan & { readonly renewBlockedText: string | null };
 
 export interface Account {
   readonly patron: { readonly barcode: string; readonly name: string };
@@ -120,7 +98,7 @@ export interface Account {
   readonly fines: readonly Fine[];
   readonly finesTotal: number;
   readonly currency: string;
-  readonly blocks: readonly { readonly code: string; readonly message?: string | null }[];
+  readonly blocks: readonly PatronBlock[];
   readonly messages: readonly string[];
 }
 
@@ -146,44 +124,12 @@ export interface Renewals {
   readonly outcomes: readonly RenewalOutcome[];
 }
 
-export interface DayHours {
-  readonly date: string;
-  readonly weekday: number;
-  readonly open: boolean;
-  readonly opens: string | null;
-  readonly closes: string | null;
-  readonly note: string | null;
-  readonly noteEn: string | null;
-}
-
-export interface BranchWeek {
-  readonly code: string;
-  readonly name: string;
-  readonly nameEn: string | null;
-  readonly address: string | null;
-  readonly pickup: boolean;
-  readonly openNow: boolean;
-  readonly days: readonly DayHours[];
-}
-
-export interface Holiday {
-  readonly from: string;
-  readonly to: string;
-  readonly closed: boolean;
-  readonly opens: string | null;
-  readonly closes: string | null;
-  readonly note: string | null;
-  readonly noteEn: string | null;
-  readonly branches: readonly string[] | null;
-}
-
-export interface LibraryHours {
-  readonly timezone: string;
-  readonly today: string;
-  readonly from: string;
-  readonly branches: readonly BranchWeek[];
-  readonly holidays: readonly Holiday[];
-}
+export type {
+  BranchWeek,
+  DayHours,
+  Holiday,
+  LibraryHours,
+} from '../../../server/modules/library/types.ts';
 
 export interface HistoryPage {
   readonly enabled: boolean;
