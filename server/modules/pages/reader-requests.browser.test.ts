@@ -4,10 +4,7 @@
  * leads to its record, feedback with a photo, and a staff reply shown under it. With
  * SCREENSHOTS=1 it saves both pages in both languages under docs/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserMissing,
@@ -15,12 +12,15 @@ import {
   PHONE,
   type Browser,
 } from '../../../test/support/browser.ts';
-import { DEMO_PIN } from '../../ils/embedded/demo.ts';
 import { cardKey } from '../accounts/reader-context.ts';
-import { startReaderServer, type ReaderServer } from './harness.test-util.ts';
+import {
+  screenshot,
+  signIn,
+  startReaderServer,
+  watchErrors,
+  type ReaderServer,
+} from './harness.test-util.ts';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../../docs/screenshots');
-const shoot = process.env.SCREENSHOTS === '1';
 const READER = '20260005';
 // 三体 in the demo library, with copies; the other edition is not held.
 const HELD = '9787500071273';
@@ -49,34 +49,6 @@ function png(width: number, height: number, rgb: readonly [number, number, numbe
   ]);
 }
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const text = message.text();
-    // The held ISBN's 409 is expected.
-    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
-    errors.push(text);
-  });
-  return errors;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!shoot) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: resolve(SCREENSHOTS, `reader-${name}.png`) });
-}
-
-async function signIn(page: Page, url: string): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(`${url}/m/login`);
-  await page.getByLabel('读者证号').fill(READER);
-  await page.getByLabel('密码').fill(DEMO_PIN);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(`${url}/m/account`);
-}
-
 describe.skipIf(browserMissing !== null)('suggestions and feedback in Chromium', () => {
   let server: ReaderServer;
   let browser: Browser;
@@ -93,7 +65,7 @@ describe.skipIf(browserMissing !== null)('suggestions and feedback in Chromium',
   it('suggests a book by ISBN, lists it, and leads to the record of one the library holds', async () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
-    await signIn(page, server.url);
+    await signIn(page, server.url, READER);
 
     await page.getByRole('link', { name: '荐购' }).click();
     await page.waitForURL(`${server.url}/m/recommend`);
@@ -149,7 +121,7 @@ describe.skipIf(browserMissing !== null)('suggestions and feedback in Chromium',
   it('sends feedback with a photo and shows the library’s reply under it', async () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
-    await signIn(page, server.url);
+    await signIn(page, server.url, READER);
     await page.goto(`${server.url}/m/`);
     await page.getByRole('link', { name: '意见反馈' }).click();
     await page.waitForURL(`${server.url}/m/feedback`);

@@ -5,9 +5,7 @@
  * reason), the e-card and the language switch. With SCREENSHOTS=1 it also saves the
  * screenshots of each page in both languages under docs/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserMissing,
@@ -17,10 +15,14 @@ import {
 } from '../../../test/support/browser.ts';
 import { DEMO_PIN, DEMO_READERS } from '../../ils/embedded/demo.ts';
 import { INITIAL_JS_BUDGET, measureBundle } from './bundle-size.ts';
-import { startReaderServer, type ReaderServer } from './harness.test-util.ts';
+import {
+  screenshot,
+  signIn,
+  startReaderServer,
+  watchErrors,
+  type ReaderServer,
+} from './harness.test-util.ts';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../../docs/screenshots');
-const shoot = process.env.SCREENSHOTS === '1';
 const WECHAT_UA =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701(0x28003237) NetType/WIFI Language/zh_CN';
 
@@ -29,36 +31,6 @@ const reader = (barcode: string) => {
   if (!found) throw new Error(`no demo reader ${barcode}`);
   return found;
 };
-
-/**
- * Script errors and console errors (a CSP refusal among them), less the browser's notes of
- * 4xx answers the pages expect (a guest's 401 from /api/v1/me, a wrong password's 422).
- */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const text = message.text();
-    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
-    errors.push(text);
-  });
-  return errors;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!shoot) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: resolve(SCREENSHOTS, `reader-${name}.png`) });
-}
-
-async function signIn(page: Page, url: string, barcode: string, password = DEMO_PIN) {
-  await page.goto(`${url}/m/login`);
-  await page.getByLabel('读者证号').fill(barcode);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(`${url}/m/account`);
-}
 
 describe.skipIf(browserMissing !== null)('the reader pages in Chromium', () => {
   let server: ReaderServer;
