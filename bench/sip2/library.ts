@@ -5,6 +5,7 @@
  * into their tables (hashing thousands of PINs with argon2 would take minutes and measure
  * nothing); branches, the policy and the loans go through the embedded ILS.
  */
+import type { CatalogTables } from '../../server/modules/catalog/repository.ts';
 import { pino } from 'pino';
 import { addDays, localDate } from '../../server/ils/embedded/calendar.ts';
 import type { IlsTables } from '../../server/ils/embedded/repository.ts';
@@ -19,32 +20,6 @@ export const BENCH_SC = { user: 'bench-sc', password: 'bench-sc-secret' } as con
 export const patronBarcode = (i: number): string => `P${String(i).padStart(6, '0')}`;
 export const itemBarcode = (patron: number, loan: number): string =>
   `I${String(patron).padStart(6, '0')}${String(loan).padStart(2, '0')}`;
-
-interface CatalogueTables {
-  catalog_records: {
-    id?: number;
-    control_number: string;
-    format: string;
-    title: string;
-    year: number | null;
-    language: string | null;
-    material_type: string;
-    data: string;
-    marc: string;
-    added_at: number;
-    updated_at: number;
-  };
-  catalog_items: {
-    record_id: number;
-    barcode: string;
-    branch: string | null;
-    location: string | null;
-    call_number: string | null;
-    status: string;
-    loan_type: string | null;
-    volume: string | null;
-  };
-}
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = '小明思雨静伟婷芳军洋勇艳杰娟涛超秀英华';
@@ -73,7 +48,7 @@ export async function createBenchLibrary(
 ): Promise<LibrarySummary> {
   const started = performance.now();
   const now = Date.now();
-  const catalogue = tablesOf<CatalogueTables>(database.db);
+  const catalogue = tablesOf<CatalogTables>(database.db);
   const ils = new EmbeddedIls({
     db: tablesOf<IlsTables>(database.db),
     dialect: database.dialect,
