@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildApp, type AppOverrides, type ShulinApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/platform/config.ts';
@@ -58,6 +60,32 @@ export async function startTestApp(
       await shulin.close();
       await fake.close();
       await tdb.cleanup();
+    },
+  };
+}
+
+/** A test app served over real HTTP on a loopback port (browsers, CLIs, the simulator). */
+export interface ServedTestApp {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string;
+  readonly testApp: TestApp;
+  /** Stops listening, drops open connections, then closes the app. */
+  close(): Promise<void>;
+}
+
+export async function serveTestApp(testApp: TestApp): Promise<ServedTestApp> {
+  const server = createServer(testApp.shulin.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    testApp,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await testApp.close();
     },
   };
 }

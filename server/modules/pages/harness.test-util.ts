@@ -3,11 +3,9 @@
  * served: what the browser tests open.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../../../test/support/app.ts';
+import { serveTestApp, startTestApp, type ServedTestApp } from '../../../test/support/app.ts';
 import { DEMO_PIN } from '../../ils/embedded/demo.ts';
 import { ensureReaderBuild } from './build.ts';
 
@@ -55,12 +53,7 @@ export async function signIn(
   await page.waitForURL(`${url}/m/account`);
 }
 
-export interface ReaderServer {
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
-  readonly url: string;
-  readonly testApp: TestApp;
-  close(): Promise<void>;
-}
+export type ReaderServer = ServedTestApp;
 
 export async function startReaderServer(
   options: { env?: Record<string, string>; dialect?: 'sqlite' | 'postgres' } = {},
@@ -70,18 +63,5 @@ export async function startReaderServer(
     env: { SHULIN_DEMO: 'on', ...options.env },
     ...(options.dialect ? { dialect: options.dialect } : {}),
   });
-  const server = createServer(testApp.shulin.listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    testApp,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await testApp.close();
-    },
-  };
+  return serveTestApp(testApp);
 }
