@@ -8,7 +8,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/support/app.ts';
 import { FIXTURE_CREATE_TIME, FIXTURE_OPENID, pushXml } from './fixtures.ts';
-import { isCallbackUrl } from './node-handler.ts';
+import { isCallbackUrl, readQuery } from './node-handler.ts';
 import type { MessageRouter } from './router.ts';
 import { openReply, signPush, signVerification } from './signer.ts';
 import { parseXml, xmlChildText } from './xml.ts';
@@ -331,6 +331,55 @@ describe('the WeChat callback on node:http', () => {
     expect(metrics.body).toMatch(
       /shulin_http_requests_total\{method="GET",route="\/wechat",status="200"\} [1-9]/,
     );
+  });
+
+  it('reads the query as URLSearchParams does', () => {
+    for (const search of [
+      '',
+      'signature=ab12&timestamp=1409735669&nonce=7&openid=oABC-_x',
+      'a=1&a=2&b',
+      '&&a=&=x&b==c',
+      'echostr=a%20b+c&encrypt_type=aes',
+      'echostr=%E4%B9%A6%E6%9E%97&x=%zz',
+    ]) {
+      const ours = readQuery(search);
+      const reference = new URLSearchParams(search);
+      for (const name of [
+        'signature',
+        'timestamp',
+        'nonce',
+        'openid',
+        'a',
+        'b',
+        '',
+        'echostr',
+        'x',
+        'missing',
+      ]) {
+        expect(ours.get(name), `${search} ${name}`).toBe(reference.get(name));
+      }
+    }
+  });
+
+  it('answers many pushes that arrive together, each on its own connection', async () => {
+    const before = runs;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        post(
+          signPush({
+            xml: textPush(`并发 ${i}`, String(9100 + i)),
+            token: TOKEN,
+            mode: 'plain',
+            timestamp: TS,
+          }),
+        ),
+      ),
+    );
+    expect(runs - before).toBe(40);
+    answers.forEach((res, i) => {
+      expect(res.status).toBe(200);
+      expect(res.body).toContain(`并发 ${i}`);
+    });
   });
 
   it('leaves /wechat/ and /wechatx to the rest of the app (404 problem)', async () => {
