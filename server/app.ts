@@ -229,7 +229,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     });
     // Each push already has its line in the message log (and refusals a warning), so
     // the access-log line of the busiest route is debug-level.
-    logger[info.route === '/wechat' && info.status < 400 ? 'debug' : 'info'](
+    const level = info.route === '/wechat' && info.status < 400 ? 'debug' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](
       {
         requestId: info.requestId,
         method: info.method,

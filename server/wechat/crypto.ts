@@ -140,6 +140,23 @@ function checkKey(key: Buffer): void {
   }
 }
 
+/**
+ * The 16 random bytes that open every encrypted reply, drawn from a pool that one call to the
+ * CSPRNG refills 256 replies at a time: a call per reply costs more than the AES itself. The
+ * same pooling node's own randomUUID does; every byte handed out is fresh and used once.
+ */
+const RANDOM_POOL = Buffer.alloc(16 * 256);
+let randomPoolAt = RANDOM_POOL.length;
+
+function fillRandomPrefix(target: Buffer): void {
+  if (randomPoolAt === RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomPoolAt = 0;
+  }
+  RANDOM_POOL.copy(target, 0, randomPoolAt, randomPoolAt + 16);
+  randomPoolAt += 16;
+}
+
 // WeChat pads to 32-byte blocks although AES blocks are 16 bytes, which is why node's own
 // PKCS#7 (16-byte) padding must stay off in both directions.
 const PAD_BLOCK = 32;
@@ -168,7 +185,7 @@ export function encryptMessage(
   const pad = PAD_BLOCK - (unpadded % PAD_BLOCK);
   // One buffer written in place: no concat of random, length, message and appid.
   const plain = Buffer.allocUnsafe(unpadded + pad);
-  if (random === undefined) randomFillSync(plain, 0, 16);
+  if (random === undefined) fillRandomPrefix(plain);
   else random.copy(plain, 0);
   plain.writeUInt32BE(messageLength, 16);
   plain.write(message, 20, 'utf8');
@@ -197,10 +214,15 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function decryptMessage(key: Buffer, encrypted: string): { message: string; appid: string } {
   checkKey(key);
-  if (encrypted.length % 4 !== 0 || !BASE64.test(encrypted)) {
+  const ciphertext = Buffer.from(encrypted, 'base64');
+  // Canonical base64 encodes back to itself (the cheap check); anything else must at least
+  // be made of the alphabet, which Buffer.from does not check.
+  if (
+    ciphertext.toString('base64') !== encrypted &&
+    (encrypted.length % 4 !== 0 || !BASE64.test(encrypted))
+  ) {
     throw new WeChatCryptoError('DecodeBase64Error', 'Encrypt is not base64');
   }
-  const ciphertext = Buffer.from(encrypted, 'base64');
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     throw new WeChatCryptoError(
       'DecryptAESError',

@@ -527,6 +527,7 @@ describe('once, and in time', () => {
       router.onText('boom', () => {
         throw new Error('handler bug');
       });
+      router.onText('later', () => Promise.reject(new Error('async handler bug')));
       router.onText('two', () => ({
         type: 'news',
         articles: [
@@ -538,6 +539,7 @@ describe('once, and in time', () => {
     });
     for (const [content, id] of [
       ['boom', '31'],
+      ['later', '34'],
       ['two', '32'],
       ['fine', '33'],
       ['fine', '33'],
@@ -559,6 +561,7 @@ describe('once, and in time', () => {
     expect(rows.map((r) => [r.summary, r.outcome]).sort()).toEqual([
       ['boom', 'failed'],
       ['fine', 'replied'],
+      ['later', 'failed'],
       ['two', 'invalid-reply'],
     ]);
   });

@@ -7,7 +7,7 @@
  * returns. It never answers with an error page to a well-signed push: a failing
  * handler is logged and answered `success`.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { Kv } from '../platform/kv/types.ts';
@@ -300,7 +300,7 @@ export class WeChatGateway {
     if (!outcome) return SUCCESS;
     if (!key)
       return { status: 200, contentType: 'application/xml; charset=utf-8', body: outcome.xml };
-    const encrypt = encryptMessage(key, outcome.xml, this.#deps.settings.appid, randomBytes(16));
+    const encrypt = encryptMessage(key, outcome.xml, this.#deps.settings.appid);
     const timestamp = String(Math.floor(this.#deps.clock.now() / 1000));
     const nonce = String(randomInt(100_000_000, 2_000_000_000));
     const signature = sha1Signature(token, timestamp, nonce, encrypt);
@@ -340,10 +340,13 @@ export class WeChatGateway {
     } finally {
       // Remembered for retries (on any instance); the reply is re-encrypted per answer. The
       // in-process entry stays until kv has the outcome, so no retry can miss both.
-      void kv
-        .set(kvKey, outcome ? JSON.stringify(outcome) : DONE_NO_REPLY, { ttlMs })
-        .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'dedupe store failed'))
-        .finally(() => this.#inflight.delete(dedupe));
+      kv.set(kvKey, outcome ? JSON.stringify(outcome) : DONE_NO_REPLY, { ttlMs }).then(
+        () => this.#inflight.delete(dedupe),
+        (error: unknown) => {
+          this.#deps.logger.warn({ err: error }, 'dedupe store failed');
+          this.#inflight.delete(dedupe);
+        },
+      );
     }
   }
 
@@ -402,17 +405,31 @@ export class WeChatGateway {
           ? message.msgType
           : message.kind;
     const receivedAtMs = this.#deps.clock.now() - (performance.now() - receivedAt);
-    const handling = router.dispatch(message, context).then(
-      (reply) => ({ ok: true as const, reply }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    const left = settings.replyBudgetMs - (performance.now() - receivedAt);
-    let timer: NodeJS.Timeout | undefined;
-    const overrun = new Promise<'overrun'>((resolve) => {
-      timer = setTimeout(() => resolve('overrun'), Math.max(0, left));
-    });
-    const first = await Promise.race([handling, overrun]);
-    clearTimeout(timer);
+    type Handled = { ok: true; reply: Reply | undefined } | { ok: false; error: unknown };
+    let handling: Handled | Promise<Handled>;
+    try {
+      const answer = router.dispatch(message, context);
+      handling =
+        answer instanceof Promise
+          ? answer.then(
+              (reply): Handled => ({ ok: true, reply }),
+              (error: unknown): Handled => ({ ok: false, error }),
+            )
+          : { ok: true, reply: answer };
+    } catch (error) {
+      handling = { ok: false, error };
+    }
+    // A handler that answered synchronously needs no budget; one still working races it.
+    let first: Handled | 'overrun';
+    if (handling instanceof Promise) {
+      const left = settings.replyBudgetMs - (performance.now() - receivedAt);
+      let timer: NodeJS.Timeout | undefined;
+      const overrun = new Promise<'overrun'>((resolve) => {
+        timer = setTimeout(() => resolve('overrun'), Math.max(0, left));
+      });
+      first = await Promise.race([handling, overrun]);
+      clearTimeout(timer);
+    } else first = handling;
 
     const log = (outcome: string, reply: Reply | null) => {
       metrics.wechatMessages.inc({ type, outcome });
@@ -450,7 +467,7 @@ export class WeChatGateway {
         { requestId, type, budgetMs: settings.replyBudgetMs },
         'handler over budget; answering success, reply goes out later',
       );
-      const late = handling.then(async (result) => {
+      const late = Promise.resolve(handling).then(async (result) => {
         if (!result.ok) {
           logger.error({ err: result.error, requestId, type }, 'late wechat handler failed');
           log('failed', null);

@@ -102,6 +102,13 @@ function element(name: string, value: string | undefined): string {
   return value === undefined ? '' : `<${name}>${cdata(value)}</${name}>`;
 }
 
+const BASE64_TEXT = /^[A-Za-z0-9+/=]*$/;
+
+/** Like element(), for values that are usually base64, hex or digits: those skip the escaping scan. */
+function plainElement(name: string, value: string): string {
+  return BASE64_TEXT.test(value) ? `<${name}><![CDATA[${value}]]></${name}>` : element(name, value);
+}
+
 function body(reply: Reply): string {
   switch (reply.type) {
     case 'text':
@@ -175,7 +182,8 @@ export function encryptedEnvelope(
 ): string {
   // TimeStamp goes in without CDATA, so it must be digits and nothing else.
   checkSeconds(timestamp, 'timestamp');
-  return `<xml>${element('Encrypt', encrypt)}${element('MsgSignature', msgSignature)}<TimeStamp>${timestamp}</TimeStamp>${element('Nonce', nonce)}</xml>`;
+  // Base64, hex and digits need no CDATA escaping; anything else goes through cdata().
+  return `<xml>${plainElement('Encrypt', encrypt)}${plainElement('MsgSignature', msgSignature)}<TimeStamp>${timestamp}</TimeStamp>${plainElement('Nonce', nonce)}</xml>`;
 }
 
 function defined(fields: Record<string, string | undefined>): Record<string, string> {

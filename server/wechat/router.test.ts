@@ -93,6 +93,19 @@ describe('MessageRouter', () => {
     const router = new MessageRouter().onMessage('text', () => {
       throw new Error('bug');
     });
-    await expect(router.dispatch(message('text'), context)).rejects.toThrow('bug');
+    expect(() => router.dispatch(message('text'), context)).toThrow('bug');
+    const later = new MessageRouter().onMessage('text', () => Promise.reject(new Error('late')));
+    await expect(later.dispatch(message('text'), context)).rejects.toThrow('late');
+  });
+
+  it('answers synchronously when the handlers do, and waits when one of them does not', async () => {
+    const sync = new MessageRouter().onMessage('text', () => text('now'));
+    expect(sync.dispatch(message('text'), context)).toEqual(text('now'));
+    const mixed = new MessageRouter()
+      .onText(/.*/, () => Promise.resolve(undefined))
+      .onMessage('text', () => text('after'));
+    const answer = mixed.dispatch(message('text'), context);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toEqual(text('after'));
   });
 });

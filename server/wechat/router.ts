@@ -126,18 +126,33 @@ export class MessageRouter {
   /**
    * Finds the answer to one push. Handlers of the same rule tier run in
    * registration order until one returns a reply; `undefined` means "success".
+   * When every handler that runs answers synchronously, so does this (no promise):
+   * the gateway then needs no reply-budget timer for the push.
    */
-  async dispatch(message: InboundMessage, context: HandlerContext): Promise<Reply | undefined> {
-    const chain = this.#middlewares;
-    const run = async (index: number): Promise<HandlerResult> => {
-      const middleware = chain[index];
-      if (middleware) return middleware(message, context, () => run(index + 1));
-      return this.#route(message, context);
-    };
-    return (await run(0)) ?? undefined;
+  dispatch(
+    message: InboundMessage,
+    context: HandlerContext,
+  ): Reply | undefined | Promise<Reply | undefined> {
+    const result =
+      this.#middlewares.length === 0
+        ? this.#route(message, context)
+        : this.#through(0, message, context);
+    return isPromise(result)
+      ? Promise.resolve(result).then((r) => r ?? undefined)
+      : (result ?? undefined);
   }
 
-  async #route(message: InboundMessage, context: HandlerContext): Promise<HandlerResult> {
+  #through(
+    index: number,
+    message: InboundMessage,
+    context: HandlerContext,
+  ): HandlerResult | Promise<HandlerResult> {
+    const middleware = this.#middlewares[index];
+    if (!middleware) return this.#route(message, context);
+    return middleware(message, context, async () => this.#through(index + 1, message, context));
+  }
+
+  #route(message: InboundMessage, context: HandlerContext): HandlerResult | Promise<HandlerResult> {
     const candidates: Handler[] = [];
     if (message.kind === 'text') {
       const content = message.content.trim();
@@ -155,10 +170,27 @@ export class MessageRouter {
       candidates.push(...(this.#messages.get(message.kind) ?? []));
     }
     if (this.#fallback) candidates.push(this.#fallback);
-    for (const handler of candidates) {
-      const reply = await handler(message, context);
-      if (reply) return reply;
-    }
-    return undefined;
+    return firstReply(candidates, 0, message, context);
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/** Runs the candidates from `from` until one answers; synchronously as long as they do. */
+function firstReply(
+  candidates: readonly Handler[],
+  from: number,
+  message: InboundMessage,
+  context: HandlerContext,
+): HandlerResult | Promise<HandlerResult> {
+  for (let i = from; i < candidates.length; i++) {
+    const reply = candidates[i]!(message, context);
+    if (isPromise(reply)) {
+      return reply.then((r) => (r ? r : firstReply(candidates, i + 1, message, context)));
+    }
+    if (reply) return reply;
+  }
+  return undefined;
 }
