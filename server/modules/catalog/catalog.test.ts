@@ -18,6 +18,27 @@ async function* bytes(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const part of parts) yield part;
 }
 
+/** The catalogue with writes slowed down, so that a worker import gets far ahead of them. */
+function slowWrites(catalog: CatalogService): CatalogService {
+  return {
+    indexing: catalog.indexing,
+    settle: () => catalog.settle(),
+    saveBatch: async (...args: Parameters<CatalogService['saveBatch']>) => {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      return catalog.saveBatch(...args);
+    },
+  } as unknown as CatalogService;
+}
+
+/** The same bytes in pieces of `size`: many chunks, arriving while batches are written. */
+async function* inPieces(
+  input: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
+  for await (const part of input)
+    for (let at = 0; at < part.length; at += size) yield part.subarray(at, at + size);
+}
+
 interface SearchBody {
   total: number;
   hits: Array<{
@@ -146,8 +167,13 @@ describe.each(dialects)('the catalogue on %s', (dialect) => {
       const one = await startTestApp({ dialect });
       try {
         const { catalog } = one.shulin.services;
-        // Batches of 2 so that the worker runs ahead of the writes and waits for them.
-        const summary = await importMarc(input(), catalog, { parallel, batchSize: 2 });
+        // Batches of 2 so that the worker runs ahead of the writes and waits for them, and
+        // small chunks so that input keeps arriving meanwhile.
+        const summary = await importMarc(
+          parallel ? inPieces(input(), 97) : input(),
+          parallel ? slowWrites(catalog) : catalog,
+          { parallel, batchSize: 2 },
+        );
         const stored = [];
         for (const hit of (await catalog.search({ q: '', limit: 200 })).hits) {
           const record = await catalog.record(hit.id);

@@ -21,35 +21,42 @@ import { toSearchDocument } from './service.ts';
 const port = parentPort!;
 const settings = workerData as WorkerSettings;
 
+/** Chunks and the end of the input, in order; `saved` only counts down `ahead`. */
 const inbox: ToWorker[] = [];
-let waiting: (() => void) | null = null;
+/** Batches sent and not yet saved by the main thread. */
+let ahead = 0;
+let wake: (() => void) | null = null;
 port.on('message', (message: ToWorker) => {
-  inbox.push(message);
-  waiting?.();
-  waiting = null;
+  if (message.type === 'saved') ahead--;
+  else inbox.push(message);
+  wake?.();
+  wake = null;
 });
 
-async function receive(): Promise<ToWorker> {
-  while (inbox.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
+/** Waits for the next message of any kind. */
+function anyMessage(): Promise<void> {
+  return new Promise<void>((resolve) => (wake = resolve));
+}
+
+async function nextInput(): Promise<ToWorker> {
+  while (inbox.length === 0) await anyMessage();
   return inbox.shift()!;
 }
 
-let ahead = 0;
-/** The next message that is not a `saved`, counting those on the way. */
-async function nextInput(): Promise<ToWorker> {
-  for (;;) {
-    const message = await receive();
-    if (message.type === 'saved') ahead--;
-    else return message;
-  }
-}
-
+/**
+ * The input, asked for CHUNKS_AHEAD chunks ahead: the main thread answers only between its
+ * writes, so a worker that asked for one chunk at a time would sit idle through each write.
+ */
+const CHUNKS_AHEAD = 4;
 async function* input(): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < CHUNKS_AHEAD; i++) post({ type: 'more' });
   for (;;) {
-    post({ type: 'more' });
     const message = await nextInput();
     if (message.type === 'end') return;
-    if (message.type === 'chunk') yield message.bytes;
+    if (message.type === 'chunk') {
+      post({ type: 'more' });
+      yield message.bytes;
+    }
   }
 }
 
@@ -63,9 +70,8 @@ let problems: ImportProblem[] = [];
 let read = 0;
 
 async function send(): Promise<void> {
-  // Wait for the writes to catch up: memory stays bounded whatever the input's size. Only
-  // `saved` can come meanwhile: the reader asks for chunks while no batch is being sent.
-  while (ahead >= BATCHES_AHEAD) if ((await receive()).type === 'saved') ahead--;
+  // Wait for the writes to catch up: memory stays bounded whatever the input's size.
+  while (ahead >= BATCHES_AHEAD) await anyMessage();
   ahead++;
   post({ type: 'batch', records, terms: settings.analyze ? terms : null, problems, read });
   records = [];

@@ -277,7 +277,8 @@ export async function importMarc(
 
 /**
  * Feeds the input to a worker and saves what it sends back, one batch at a time, in
- * order. The worker pulls chunks (`more`) and runs at most BATCHES_AHEAD batches ahead,
+ * order. The worker pulls chunks (`more`, a few ahead of its reading, so that it has input
+ * while this thread writes) and runs at most BATCHES_AHEAD batches ahead,
  * so memory stays bounded whatever the input size. A failed save or a failing worker
  * ends the import with that error; batches saved before it stay saved.
  */
