@@ -6,6 +6,7 @@ import { accounts } from './0004-accounts.ts';
 import { oaiHarvests } from './0005-oai-harvests.ts';
 import { conversation } from './0007-conversation.ts';
 import { feedbackPhotos } from './0008-feedback-photos.ts';
+import { suggestionIsbnNullable } from './0009-suggestion-isbn-nullable.ts';
 
 /** Every migration, in order. Names sort in the order they must run. */
 export const migrations: readonly ShulinMigration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly ShulinMigration[] = [
   oaiHarvests,
   conversation,
   feedbackPhotos,
+  suggestionIsbnNullable,
 ];

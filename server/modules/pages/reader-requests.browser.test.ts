@@ -1,10 +1,12 @@
 /**
  * The reader pages for purchase suggestions and feedback in Chromium at a phone's size:
  * a suggestion by ISBN that appears in the reader's list, an ISBN the library holds that
- * leads to its record, feedback with a photo, and a staff reply shown under it. With
- * SCREENSHOTS=1 it saves both pages in both languages under docs/screenshots/.
+ * leads to its record, feedback with a photo, and a staff reply shown under it, its times in
+ * the library's time zone on a phone set to another. With SCREENSHOTS=1 it saves both pages
+ * in both languages under docs/screenshots/.
  */
 import { crc32, deflateSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserMissing,
@@ -25,6 +27,40 @@ const READER = '20260005';
 // 三体 in the demo library, with copies; the other edition is not held.
 const HELD = '9787500071273';
 const NOT_HELD = '9787536692930';
+/** Where the phone is in the feedback test: 15 or 16 hours from the library's Asia/Shanghai. */
+const DEVICE_ZONE = 'America/Los_Angeles';
+
+interface ShownTime {
+  readonly shown: string;
+  readonly at: string;
+  /** The same instant as the page's language writes it in the library's and the device's zone. */
+  readonly library: string;
+  readonly device: string;
+}
+
+/** Every message time on the feedback page, with what it would read in either zone. */
+function shownTimes(page: Page, locale: string, libraryZone: string): Promise<ShownTime[]> {
+  const options = JSON.stringify({ dateStyle: 'medium', timeStyle: 'short' });
+  const format = (zone: string | null) =>
+    `new Intl.DateTimeFormat(${JSON.stringify(locale)}, { ...${options}${
+      zone ? `, timeZone: ${JSON.stringify(zone)}` : ''
+    } }).format(new Date(el.dateTime))`;
+  return page.evaluate<ShownTime[]>(
+    `[...document.querySelectorAll('.feedback-thread time')].map((el) => ({
+      shown: el.textContent, at: el.dateTime, library: ${format(libraryZone)}, device: ${format(null)},
+    }))`,
+  );
+}
+
+/** `HH:MM` of an instant in a zone, as zh-CN writes a time. */
+function clock(at: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(new Date(at));
+}
 
 /** A small solid-colour PNG, made here so the test needs no file of its own. */
 function png(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
@@ -121,6 +157,14 @@ describe.skipIf(browserMissing !== null)('suggestions and feedback in Chromium',
   it('sends feedback with a photo and shows the library’s reply under it', async () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
+    // A reader away from the library: the times must still read as the library's.
+    const libraryZone = server.testApp.shulin.services.config.timezone;
+    expect(libraryZone).not.toBe(DEVICE_ZONE);
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: DEVICE_ZONE });
+    expect(await page.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone')).toBe(
+      DEVICE_ZONE,
+    );
     await signIn(page, server.url, READER);
     await page.goto(`${server.url}/m/`);
     await page.getByRole('link', { name: '意见反馈' }).click();
@@ -158,12 +202,25 @@ describe.skipIf(browserMissing !== null)('suggestions and feedback in Chromium',
     await reply.waitFor();
     expect(await reply.textContent()).toContain('图书馆回复');
     expect(await reply.textContent()).toContain('26 度');
+    const zh = await shownTimes(page, 'zh-CN', libraryZone);
+    expect(zh).toHaveLength(2);
+    for (const time of zh) {
+      expect(time.shown).toBe(time.library);
+      expect(time.shown).toContain(clock(time.at, libraryZone));
+      expect(time.shown).not.toBe(time.device);
+    }
     await page.evaluate("document.querySelector('#my-feedback').scrollIntoView()");
     await screenshot(page, 'feedback-zh');
 
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Feedback', level: 1 }).waitFor();
     await page.locator('.feedback-message_library', { hasText: "Library's reply" }).waitFor();
+    const en = await shownTimes(page, 'en', libraryZone);
+    expect(en).toHaveLength(2);
+    for (const time of en) {
+      expect(time.shown).toBe(time.library);
+      expect(time.shown).not.toBe(time.device);
+    }
     await screenshot(page, 'feedback-en');
     await page.getByRole('button', { name: '中文' }).click();
     await page.getByRole('heading', { name: '意见反馈', level: 1 }).waitFor();

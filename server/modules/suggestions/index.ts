@@ -1,11 +1,15 @@
-/** Readers' purchase suggestions (荐购): one per ISBN, supported by each reader once. */
+/**
+ * Readers' purchase suggestions (荐购): one per ISBN, or per title and author when the reader
+ * knows no ISBN, supported by each reader once.
+ */
 export {
   SuggestionsRepository,
   type PurchaseSuggestion,
   type ReaderSuggestion,
   type SuggestInput,
+  type SuggestionKey,
   type SuggestOutcome,
   type SuggestionStatus,
   type SuggestionsTables,
 } from './repository.ts';
-export { isbnOf, SuggestionService, type SuggestionServiceDeps } from './service.ts';
+export { SuggestionService, type SuggestionServiceDeps } from './service.ts';

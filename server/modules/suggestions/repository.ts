@@ -2,7 +2,10 @@ import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 
 export interface PurchaseSuggestionsTable {
   id: Generated<number>;
-  isbn13: string;
+  /** Null for a suggestion by title alone, which `title_key` names instead. */
+  isbn13: string | null;
+  /** The folded `title|author` of a suggestion without an ISBN; null when it has one. */
+  title_key: string | null;
   title: string | null;
   author: string | null;
   publisher: string | null;
@@ -30,7 +33,8 @@ export type SuggestionStatus = 'open' | 'ordered' | 'declined';
 /** A title readers asked the library to buy. */
 export interface PurchaseSuggestion {
   readonly id: number;
-  readonly isbn13: string;
+  /** Null for a suggestion by title alone: acquisitions finds the edition. */
+  readonly isbn13: string | null;
   readonly title: string | null;
   readonly author: string | null;
   readonly publisher: string | null;
@@ -41,8 +45,15 @@ export interface PurchaseSuggestion {
   readonly updatedAt: number;
 }
 
+/**
+ * Which book a suggestion is for: its ISBN, or, when the reader knows none, the folded
+ * title and author (`SuggestionService` folds them), so that readers who ask for the same
+ * book alike support one suggestion.
+ */
+export type SuggestionKey = { readonly isbn13: string } | { readonly titleKey: string };
+
 export interface SuggestInput {
-  readonly isbn13: string;
+  readonly key: SuggestionKey;
   readonly openid: string;
   readonly barcode: string | null;
   /** What the catalogue or the reader knows of the title; null: the ISBN alone. */
@@ -62,7 +73,7 @@ export interface ReaderSuggestion extends PurchaseSuggestion {
 
 export interface SuggestOutcome {
   readonly suggestion: PurchaseSuggestion;
-  /** This was the first request for the ISBN. */
+  /** This was the first request for the book. */
   readonly created: boolean;
   /** This reader had not asked for it before (their support was counted now). */
   readonly added: boolean;
@@ -87,28 +98,32 @@ export class SuggestionsRepository {
   constructor(private readonly db: Kysely<SuggestionsTables>) {}
 
   /**
-   * Records a reader's request for an ISBN in one transaction: the suggestion is made
+   * Records a reader's request for a book in one transaction: the suggestion is made
    * on the first request, and each reader counts once however often they ask.
    */
   suggest(input: SuggestInput): Promise<SuggestOutcome> {
+    const { key } = input;
+    const [column, value] =
+      'isbn13' in key ? (['isbn13', key.isbn13] as const) : (['title_key', key.titleKey] as const);
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('purchase_suggestions')
         .values({
-          isbn13: input.isbn13,
+          isbn13: 'isbn13' in key ? key.isbn13 : null,
+          title_key: 'titleKey' in key ? key.titleKey : null,
           title: input.title,
           author: input.author,
           publisher: input.publisher,
           created_at: input.now,
           updated_at: input.now,
         })
-        .onConflict((oc) => oc.column('isbn13').doNothing())
+        .onConflict((oc) => oc.column(column).doNothing())
         .executeTakeFirst();
       const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
       const { id } = await trx
         .selectFrom('purchase_suggestions')
         .select('id')
-        .where('isbn13', '=', input.isbn13)
+        .where(column, '=', value)
         .executeTakeFirstOrThrow();
       const supporter = await trx
         .insertInto('purchase_suggestion_supporters')

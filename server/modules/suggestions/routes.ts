@@ -12,7 +12,7 @@ import {
   type ReaderContextDeps,
   type RequestReader,
 } from '../accounts/reader-context.ts';
-import { isbnOf, type SuggestionService } from './service.ts';
+import type { SuggestionService } from './service.ts';
 
 export interface SuggestionRoutesDeps extends ReaderContextDeps {
   readonly suggestions: Pick<SuggestionService, 'suggest' | 'suggestTitle' | 'mine'>;
@@ -30,7 +30,7 @@ const suggestionBody = z.object({
 
 const present = (s: ReaderSuggestion) => ({
   id: s.id,
-  isbn: isbnOf(s),
+  isbn: s.isbn13,
   title: s.title,
   author: s.author,
   publisher: s.publisher,

@@ -8,16 +8,16 @@ import type {
   SuggestOutcome,
 } from './repository.ts';
 
-const TITLE_KEY = 'title:';
-
-function titleKey(title: string, author: string | null): string {
+/**
+ * What names a book suggested without an ISBN: its title and author folded (NFKC, lower
+ * case, runs of spaces as one), so that spellings differing only in those meet.
+ *
+ * @example
+ * titleKey('The  Dispossessed', 'Ursula K. Le Guin'); // → 'the dispossessed|ursula k. le guin'
+ */
+export function titleKey(title: string, author: string | null): string {
   const fold = (text: string) => text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-  return `${TITLE_KEY}${fold(title)}|${fold(author ?? '')}`;
-}
-
-/** The ISBN of a suggestion; null for one made by title alone. */
-export function isbnOf(suggestion: PurchaseSuggestion): string | null {
-  return suggestion.isbn13.startsWith(TITLE_KEY) ? null : suggestion.isbn13;
+  return `${fold(title)}|${fold(author ?? '')}`;
 }
 
 export interface SuggestionServiceDeps {
@@ -26,8 +26,9 @@ export interface SuggestionServiceDeps {
 }
 
 /**
- * Readers' purchase suggestions: one per ISBN, which every further reader who asks for
- * it supports (once each), so acquisitions sees how many want a title.
+ * Readers' purchase suggestions: one per ISBN (or per title and author, for a book asked
+ * for without one), which every further reader who asks for it supports (once each), so
+ * acquisitions sees how many want a title.
  *
  * @example
  * const { created, added, suggestion } = await suggestions.suggest({
@@ -53,7 +54,7 @@ export class SuggestionService {
     const isbn = normalizeIsbn(input.isbn);
     if (!isbn) throw new RangeError(`not a valid ISBN: ${input.isbn}`);
     return this.#deps.repository.suggest({
-      isbn13: isbn.isbn13,
+      key: { isbn13: isbn.isbn13 },
       openid: input.openid,
       barcode: input.barcode,
       title: input.title?.trim() || null,
@@ -65,9 +66,10 @@ export class SuggestionService {
   }
 
   /**
-   * A suggestion by title (and author) when the reader knows no ISBN. It is keyed by the
-   * folded title and author, so readers asking for the same book support one suggestion;
-   * acquisitions finds the edition.
+   * A suggestion by title (and author) when the reader knows no ISBN; its `isbn13` is null.
+   * It is keyed by the folded title and author (`titleKey`), so readers asking for the same
+   * book support one suggestion; acquisitions finds the edition. Throws RangeError for an
+   * empty title.
    */
   suggestTitle(input: {
     title: string;
@@ -80,7 +82,7 @@ export class SuggestionService {
     if (!title) throw new RangeError('a title is needed');
     const author = input.author?.trim() || null;
     return this.#deps.repository.suggest({
-      isbn13: titleKey(title, author),
+      key: { titleKey: titleKey(title, author) },
       openid: input.openid,
       barcode: input.barcode,
       title,

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useI18n, useTitle } from '../i18n.tsx';
+import { libraryHours } from '../library.ts';
 import { RequireCard } from '../require-card.tsx';
 import type { FeedbackItem } from '../types.ts';
 import { ErrorMessage, errorText, Loading, useAsync, useToast } from '../ui.tsx';
@@ -33,9 +34,18 @@ async function shrink(file: File): Promise<Blob> {
   return blob;
 }
 
-function Conversation(props: { messages: readonly FeedbackItem[] }) {
+/**
+ * The reader's messages and the library's replies, their times in the library's time zone
+ * (the device's only when the library's could not be had): a reader abroad reads the
+ * times the library's staff do.
+ */
+function Conversation(props: { messages: readonly FeedbackItem[]; timeZone: string | undefined }) {
   const { t, locale } = useI18n();
-  const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const time = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: props.timeZone,
+  });
   if (props.messages.length === 0) return <p className="empty-note">{t('feedback.none')}</p>;
   return (
     <ol className="feedback-thread">
@@ -71,10 +81,13 @@ function FeedbackBody() {
   const fileInput = useRef<HTMLInputElement>(null);
   const ids = { text: useId(), photo: useId(), count: useId() };
   const { show, toast } = useToast();
-  const [thread, reload] = useAsync(
-    (signal) => api<{ messages: FeedbackItem[] }>('/me/feedback', { signal }),
-    [],
-  );
+  const [thread, reload] = useAsync(async (signal) => {
+    const [feedback, library] = await Promise.all([
+      api<{ messages: FeedbackItem[] }>('/me/feedback', { signal }),
+      libraryHours().catch(() => null),
+    ]);
+    return { messages: feedback.messages, timeZone: library?.timezone };
+  }, []);
 
   useEffect(() => {
     if (!photo) return;
@@ -194,7 +207,7 @@ function FeedbackBody() {
         ) : thread.state === 'error' ? (
           <ErrorMessage error={thread.error} onRetry={reload} />
         ) : (
-          <Conversation messages={thread.value.messages} />
+          <Conversation messages={thread.value.messages} timeZone={thread.value.timeZone} />
         )}
       </section>
       {toast}
