@@ -20,6 +20,9 @@ import { catalogRoutes } from './modules/catalog/routes.ts';
 import { catalogAnalyzer } from './modules/catalog/search/analyzer.ts';
 import { CatalogIndex } from './modules/catalog/search/engine.ts';
 import { CatalogService } from './modules/catalog/service.ts';
+import type { HarvestOptions } from './modules/catalog/oai/harvest.ts';
+import { HarvestRepository, type HarvestTables } from './modules/catalog/oai/repository.ts';
+import { OaiHarvestSchedule } from './modules/catalog/oai/schedule.ts';
 import { createAccounts, type Accounts } from './modules/accounts/index.ts';
 import { seedDemoIls } from './ils/embedded/demo.ts';
 import { openIls, type Ils } from './ils/index.ts';
@@ -74,6 +77,15 @@ export interface AppOverrides {
   readonly holdExpiryMs?: number;
   /** Where the built reader pages are (default: the build of `web/reader`). */
   readonly readerPagesDir?: string;
+  /**
+   * The OAI_HARVEST_URL harvest's timing (tests): between rounds (default
+   * OAI_HARVEST_INTERVAL_MINUTES), before the first (default 10 s), and its HTTP retries.
+   */
+  readonly oaiHarvest?: {
+    readonly intervalMs?: number;
+    readonly initialDelayMs?: number;
+    readonly http?: HarvestOptions['http'];
+  };
 }
 
 export interface Services {
@@ -163,6 +175,27 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     connector: ils.connector,
     wechatApi,
   });
+
+  // The server keeps the catalogue current from the ILS's OAI-PMH repository, if one is set.
+  const oaiHarvest =
+    config.oaiHarvest &&
+    new OaiHarvestSchedule(
+      {
+        catalog,
+        harvests: new HarvestRepository(tablesOf<HarvestTables>(database.db)),
+        clock,
+        database,
+        logger,
+      },
+      {
+        url: config.oaiHarvest.url,
+        prefix: config.oaiHarvest.prefix,
+        set: config.oaiHarvest.set,
+        intervalMs: overrides.oaiHarvest?.intervalMs ?? config.oaiHarvest.intervalMinutes * 60_000,
+        initialDelayMs: overrides.oaiHarvest?.initialDelayMs ?? 10_000,
+        http: overrides.oaiHarvest?.http,
+      },
+    );
 
   const messageLog = new MessageLogRepository(
     tablesOf<MessageLogTables>(database.db),
@@ -346,6 +379,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           jobs: jobsStatus,
           catalog: { loaded: catalog.loaded, records: catalog.size },
           ils: ilsStatus,
+          // A failed harvest leaves the catalogue as it was: reported, not degraded.
+          ...(oaiHarvest ? { oaiHarvest: oaiHarvest.status() } : {}),
         },
       },
       ok ? 200 : 503,
@@ -437,6 +472,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         }, every);
         refreshTimer.unref();
       }
+      oaiHarvest?.start();
       await jobs.start();
     },
     async close() {
@@ -444,6 +480,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       closed = true;
       clearInterval(refreshTimer);
       clearInterval(holdTimer);
+      await oaiHarvest?.stop();
       await gateway.close();
       await jobs.stop();
       await messageLogWriter.close();

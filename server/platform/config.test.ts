@@ -247,6 +247,48 @@ describe('loadConfig', () => {
     );
   });
 
+  it('harvests over OAI-PMH only when OAI_HARVEST_URL is set, every hour by default', () => {
+    expect(loadConfig({}).oaiHarvest).toBeUndefined();
+    expect(loadConfig({ OAI_HARVEST_INTERVAL_MINUTES: '30' }).oaiHarvest).toBeUndefined();
+    const url = 'https://opac.example.edu/cgi-bin/koha/oai.pl';
+    expect(loadConfig({ OAI_HARVEST_URL: url }).oaiHarvest).toEqual({
+      url,
+      prefix: undefined,
+      set: undefined,
+      intervalMinutes: 60,
+    });
+    expect(
+      loadConfig({
+        OAI_HARVEST_URL: url,
+        OAI_HARVEST_PREFIX: 'marcxml',
+        OAI_HARVEST_SET: 'books',
+        OAI_HARVEST_INTERVAL_MINUTES: '10080',
+      }).oaiHarvest,
+    ).toEqual({ url, prefix: 'marcxml', set: 'books', intervalMinutes: 10_080 });
+    expect(
+      loadConfig({ OAI_HARVEST_URL: url, OAI_HARVEST_INTERVAL_MINUTES: '5' }).oaiHarvest
+        ?.intervalMinutes,
+    ).toBe(5);
+  });
+
+  it('refuses a harvest URL that is not http(s), intervals out of range, and strays', () => {
+    for (const bad of ['ftp://opac.example.edu/oai', 'opac.example.edu/oai', 'nonsense']) {
+      expect(problemsOf({ OAI_HARVEST_URL: bad }), bad).toEqual([
+        expect.stringMatching(/^OAI_HARVEST_URL: must be the http\(s\) base URL/),
+      ]);
+    }
+    for (const minutes of ['4', '10081', '1.5', 'hourly']) {
+      expect(
+        problemsOf({ OAI_HARVEST_URL: 'http://opac/oai', OAI_HARVEST_INTERVAL_MINUTES: minutes }),
+        minutes,
+      ).toEqual([expect.stringMatching(/^OAI_HARVEST_INTERVAL_MINUTES: /)]);
+    }
+    expect(problemsOf({ OAI_HARVEST_PREFIX: 'marc21', OAI_HARVEST_SET: 'books' })).toEqual([
+      expect.stringMatching(/^OAI_HARVEST_PREFIX: set OAI_HARVEST_URL too/),
+      expect.stringMatching(/^OAI_HARVEST_SET: set OAI_HARVEST_URL too/),
+    ]);
+  });
+
   it('counts empty strings as unset, as .env files write them', () => {
     const config = loadConfig({
       PORT: '',

@@ -102,6 +102,13 @@ const schema = z
     BIND_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
     ECARD_SYMBOLOGY: z.enum(['code128', 'code39', 'qr']).default('code128'),
     ACCOUNT_CACHE_SECONDS: int(0, 3600).default(30),
+
+    OAI_HARVEST_URL: z
+      .url({ protocol: /^https?$/, error: 'must be the http(s) base URL of an OAI-PMH repository' })
+      .optional(),
+    OAI_HARVEST_PREFIX: z.string().min(1).optional(),
+    OAI_HARVEST_SET: z.string().min(1).optional(),
+    OAI_HARVEST_INTERVAL_MINUTES: int(5, 7 * 24 * 60).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.WECHAT_AES_KEY_PREVIOUS && !env.WECHAT_AES_KEY) {
@@ -146,6 +153,17 @@ const schema = z
         message:
           'SIP2_SERVER_PORT needs SIP2_SERVER_USER and SIP2_SERVER_PASSWORD (the login 93 checks)',
       });
+    }
+    if (!env.OAI_HARVEST_URL) {
+      for (const name of ['OAI_HARVEST_PREFIX', 'OAI_HARVEST_SET'] as const) {
+        if (env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'set OAI_HARVEST_URL too: it names the repository to harvest',
+          });
+        }
+      }
     }
     const real = [env.WECHAT_APPID, env.WECHAT_SECRET, env.WECHAT_TOKEN].filter(Boolean).length;
     if (real > 0 && real < 3) {
@@ -229,6 +247,17 @@ export interface AccountsConfig {
   readonly accountCacheSeconds: number;
 }
 
+/** The server's own OAI-PMH harvest (OAI_HARVEST_URL), as `shulin import oai` runs it. */
+export interface OaiHarvestConfig {
+  /** The repository's base URL. */
+  readonly url: string;
+  /** The metadata format (the CLI's --prefix); undefined: the MARCXML one offered. */
+  readonly prefix: string | undefined;
+  /** The set (the CLI's --set); undefined: the whole repository. */
+  readonly set: string | undefined;
+  readonly intervalMinutes: number;
+}
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly host: string;
@@ -258,6 +287,8 @@ export interface Config {
    * staff sign-in exists; without it that API answers 403.
    */
   readonly staffApiToken: string | undefined;
+  /** Present when OAI_HARVEST_URL is set: the server then harvests every interval. */
+  readonly oaiHarvest: OaiHarvestConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -370,5 +401,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ecardSymbology: env.ECARD_SYMBOLOGY,
       accountCacheSeconds: env.ACCOUNT_CACHE_SECONDS,
     },
+    oaiHarvest: env.OAI_HARVEST_URL
+      ? {
+          url: env.OAI_HARVEST_URL,
+          prefix: env.OAI_HARVEST_PREFIX,
+          set: env.OAI_HARVEST_SET,
+          intervalMinutes: env.OAI_HARVEST_INTERVAL_MINUTES,
+        }
+      : undefined,
   });
 }

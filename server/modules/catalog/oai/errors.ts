@@ -9,9 +9,16 @@
  *   too large, no responseDate).
  * - OAI_ERROR: the server answered with an OAI-PMH error (`oaiCode` tells which).
  * - NO_MARC_FORMAT: the server offers no MARCXML metadata format.
+ * - STOPPED: Shulin was closing; what landed stays and the saved point did not move.
  */
 export type HarvestErrorCode =
-  'UNREACHABLE' | 'TIMEOUT' | 'HTTP_STATUS' | 'BAD_RESPONSE' | 'OAI_ERROR' | 'NO_MARC_FORMAT';
+  | 'UNREACHABLE'
+  | 'TIMEOUT'
+  | 'HTTP_STATUS'
+  | 'BAD_RESPONSE'
+  | 'OAI_ERROR'
+  | 'NO_MARC_FORMAT'
+  | 'STOPPED';
 
 /** The error codes of OAI-PMH 2.0 §3.6. */
 export type OaiErrorCode =
