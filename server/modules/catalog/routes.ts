@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { CatalogService } from './service.ts';
 import type { SearchFilters } from './search/types.ts';
+import type { AutocompleteAnswer, NewArrivalsAnswer, RecordView, SearchAnswer } from './types.ts';
 
 const list = z
   .string()
@@ -42,7 +43,8 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 
 /**
  * `/api/v1/search`, `/api/v1/records/:id`, `/api/v1/autocomplete`,
- * `/api/v1/new-arrivals`: validate, one service call, present.
+ * `/api/v1/new-arrivals`: validate, one service call, present. What each answers is typed
+ * in `types.ts`, which the reader pages import.
  */
 export function catalogRoutes(catalog: CatalogService) {
   const routes = new Hono();
@@ -67,7 +69,8 @@ export function catalogRoutes(catalog: CatalogService) {
       facets: query.facets === 'true',
       filters,
     });
-    return c.json({ ...result, page: query.page, pageSize: query.pageSize });
+    const answer: SearchAnswer = { ...result, page: query.page, pageSize: query.pageSize };
+    return c.json(answer);
   });
 
   routes.get('/records/:id', async (c) => {
@@ -77,14 +80,15 @@ export function catalogRoutes(catalog: CatalogService) {
     const stored = await catalog.record(id);
     if (!stored) throw new HttpProblem(404, 'RECORD_NOT_FOUND', 'No such record');
     const available = stored.items.filter((i) => i.status === 'available').length;
-    return c.json({
+    const view: RecordView = {
       id: stored.id,
       ...stored.record,
       items: stored.items,
       availability: { total: stored.items.length, available },
       addedAt: new Date(stored.addedAt).toISOString(),
       marc: stored.marc,
-    });
+    };
+    return c.json(view);
   });
 
   routes.get('/autocomplete', (c) => {
@@ -95,7 +99,8 @@ export function catalogRoutes(catalog: CatalogService) {
       }),
       c.req.query(),
     );
-    return c.json({ q, suggestions: catalog.complete(q, limit) });
+    const answer: AutocompleteAnswer = { q, suggestions: catalog.complete(q, limit) };
+    return c.json(answer);
   });
 
   routes.get('/new-arrivals', async (c) => {
@@ -103,7 +108,8 @@ export function catalogRoutes(catalog: CatalogService) {
       z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
       c.req.query(),
     );
-    return c.json({ hits: await catalog.newArrivals(limit) });
+    const answer: NewArrivalsAnswer = { hits: await catalog.newArrivals(limit) };
+    return c.json(answer);
   });
 
   return routes;

@@ -9,6 +9,7 @@ import {
   type RequestReader,
 } from '../accounts/reader-context.ts';
 import type { FeedbackService } from './service.ts';
+import type { FeedbackMessageView, FeedbackSentAnswer, FeedbackThreadAnswer } from './types.ts';
 
 export interface FeedbackRoutesDeps extends ReaderContextDeps {
   readonly feedback: Pick<FeedbackService, 'record' | 'thread' | 'photo'>;
@@ -70,7 +71,8 @@ async function readBytes(request: Request, limit: number): Promise<Uint8Array> {
  * messages and staff's replies, oldest first) and a new message (POST, multipart with
  * `text` and an optional `photo`, or JSON with the photo in base64). Photos are checked
  * by their first bytes, kept in the database, and shown only to their sender at
- * `/api/v1/me/feedback/photos/:id`.
+ * `/api/v1/me/feedback/photos/:id`. What each answers is typed in `types.ts`, which the
+ * reader pages import.
  *
  * @example
  * app.route('/api/v1', feedbackRoutes({ feedback, bindings, sessions, publicUrl }));
@@ -125,8 +127,8 @@ export function feedbackRoutes(deps: FeedbackRoutesDeps) {
   routes.get('/me/feedback', async (c) => {
     const reader = await readerOf(c);
     const thread = await deps.feedback.thread(reader.key);
-    return c.json({
-      messages: (thread?.messages ?? []).map((m) => ({
+    const answer: FeedbackThreadAnswer = {
+      messages: (thread?.messages ?? []).map((m): FeedbackMessageView => ({
         id: m.id,
         from: m.direction === 'in' ? 'reader' : 'library',
         kind: m.kind,
@@ -135,7 +137,8 @@ export function feedbackRoutes(deps: FeedbackRoutesDeps) {
         at: new Date(m.createdAt).toISOString(),
       })),
       awaitingReply: thread?.conversation.awaitingReply ?? false,
-    });
+    };
+    return c.json(answer);
   });
 
   routes.post('/me/feedback', async (c) => {
@@ -163,10 +166,10 @@ export function feedbackRoutes(deps: FeedbackRoutesDeps) {
       body: text || null,
       photo,
     });
-    return c.json(
-      { message: { id: stored.id, at: new Date(stored.createdAt).toISOString() } },
-      201,
-    );
+    const answer: FeedbackSentAnswer = {
+      message: { id: stored.id, at: new Date(stored.createdAt).toISOString() },
+    };
+    return c.json(answer, 201);
   });
 
   routes.get('/me/feedback/photos/:id', async (c) => {

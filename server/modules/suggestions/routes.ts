@@ -13,6 +13,7 @@ import {
   type RequestReader,
 } from '../accounts/reader-context.ts';
 import type { SuggestionService } from './service.ts';
+import type { SuggestAnswer, SuggestionsAnswer, SuggestionView } from './types.ts';
 
 export interface SuggestionRoutesDeps extends ReaderContextDeps {
   readonly suggestions: Pick<SuggestionService, 'suggest' | 'suggestTitle' | 'mine'>;
@@ -28,7 +29,7 @@ const suggestionBody = z.object({
   note: z.string().trim().max(500).optional(),
 });
 
-const present = (s: ReaderSuggestion) => ({
+const present = (s: ReaderSuggestion): SuggestionView => ({
   id: s.id,
   isbn: s.isbn13,
   title: s.title,
@@ -45,7 +46,8 @@ const present = (s: ReaderSuggestion) => ({
  * `/api/v1/me/suggestions`: a signed-in reader's purchase suggestions (GET, newest first)
  * and a new one by ISBN or by title (POST). A book the library holds is answered 409
  * `ALREADY_HELD` with its record id; asking again for the same book answers 200 with the
- * suggestion as it stands.
+ * suggestion as it stands. What each answers is typed in `types.ts`, which the reader
+ * pages import.
  *
  * @example
  * app.route('/api/v1', suggestionRoutes({ suggestions, catalog, bindings, sessions, publicUrl }));
@@ -79,7 +81,8 @@ export function suggestionRoutes(deps: SuggestionRoutesDeps) {
   routes.get('/me/suggestions', async (c) => {
     const reader = await readerOf(c);
     const mine = await deps.suggestions.mine(reader.key);
-    return c.json({ suggestions: mine.map(present) });
+    const answer: SuggestionsAnswer = { suggestions: mine.map(present) };
+    return c.json(answer);
   });
 
   routes.post('/me/suggestions', async (c) => {
@@ -135,15 +138,13 @@ export function suggestionRoutes(deps: SuggestionRoutesDeps) {
       note: null,
       suggestedAt: outcome.suggestion.updatedAt,
     };
-    return c.json(
-      {
-        created: outcome.created,
-        added: outcome.added,
-        message: t(reader.locale, outcome.added ? 'requests.THANKS' : 'requests.ALREADY_ASKED'),
-        suggestion: present(suggestion),
-      },
-      outcome.added ? 201 : 200,
-    );
+    const answer: SuggestAnswer = {
+      created: outcome.created,
+      added: outcome.added,
+      message: t(reader.locale, outcome.added ? 'requests.THANKS' : 'requests.ALREADY_ASKED'),
+      suggestion: present(suggestion),
+    };
+    return c.json(answer, outcome.added ? 201 : 200);
   });
 
   return routes;

@@ -1,7 +1,8 @@
 /**
- * The shapes the pages read from the REST API. Where the server has the type (the ILS
- * seam, the library hours), it is imported from there, types only; the rest are the
- * fields the pages use.
+ * The shapes the pages read from the REST API. Where the server names the type (the ILS
+ * seam; each module's `types.ts`: the library hours, the catalogue, purchase suggestions,
+ * feedback), it is imported from there, types only, so nothing of the server reaches the
+ * bundle; the account's answers are still restated here, as the fields the pages use.
  */
 import type {
   Branch,
@@ -22,67 +23,16 @@ export interface Me {
   readonly ecard: { readonly symbology: string; readonly symbologies: readonly string[] };
 }
 
-export interface FacetValue {
-  readonly value: string;
-  readonly count: number;
-}
-
-export interface Hit {
-  readonly id: number;
-  readonly title: string;
-  readonly subtitle: string | null;
-  readonly authors: readonly string[];
-  readonly publisher: string | null;
-  readonly year: number | null;
-  readonly materialType: string;
-  readonly callNumber: string | null;
-  readonly items: { readonly total: number; readonly available: number };
-}
-
-export type FacetName =
-  'materialType' | 'language' | 'year' | 'branch' | 'availability' | 'subject' | 'clc';
-
-export interface SearchResponse {
-  readonly total: number;
-  readonly hits: readonly Hit[];
-  readonly facets: Readonly<Record<FacetName, readonly FacetValue[]>> | null;
-  readonly suggestion: string | null;
-  readonly page: number;
-  readonly pageSize: number;
-}
-
-export interface Item {
-  readonly barcode: string;
-  readonly branch: string | null;
-  readonly location: string | null;
-  readonly callNumber: string | null;
-  readonly status: string;
-  readonly volume?: string | null;
-}
-
-export interface RecordDetail {
-  readonly id: number;
-  readonly controlNumber: string;
-  readonly title: string;
-  readonly subtitle: string | null;
-  readonly responsibility: string | null;
-  readonly authors: readonly { readonly name: string; readonly role: string | null }[];
-  readonly publisher: string | null;
-  readonly place: string | null;
-  readonly year: number | null;
-  readonly edition: string | null;
-  readonly series: readonly string[];
-  readonly isbns: readonly string[];
-  readonly issn: string | null;
-  readonly language: string | null;
-  readonly subjects: readonly string[];
-  readonly clc: string | null;
-  readonly callNumber: string | null;
-  readonly summary: string | null;
-  readonly materialType: string;
-  readonly items: readonly Item[];
-  readonly availability: { readonly total: number; readonly available: number };
-}
+export type {
+  AutocompleteAnswer,
+  FacetName,
+  FacetValue,
+  HitView,
+  Item,
+  NewArrivalsAnswer,
+  RecordView,
+  SearchAnswer,
+} from '../../../server/modules/catalog/types.ts';
 
 export type BranchRef = Branch;
 export type Hold = IlsHold;
@@ -144,35 +94,15 @@ export interface HistoryPage {
   }[];
 }
 
-export type SuggestionStatus = 'open' | 'ordered' | 'declined';
+export type {
+  SuggestAnswer,
+  SuggestionStatus,
+  SuggestionsAnswer,
+  SuggestionView,
+} from '../../../server/modules/suggestions/types.ts';
 
-export interface Suggestion {
-  readonly id: number;
-  /** Null for a suggestion by title alone. */
-  readonly isbn: string | null;
-  readonly title: string | null;
-  readonly author: string | null;
-  readonly publisher: string | null;
-  readonly status: SuggestionStatus;
-  /** How many readers asked for it. */
-  readonly supporters: number;
-  readonly note: string | null;
-  readonly suggestedAt: string;
-  readonly updatedAt: string;
-}
-
-export interface SuggestAnswer {
-  readonly created: boolean;
-  readonly added: boolean;
-  readonly message: string;
-  readonly suggestion: Suggestion;
-}
-
-export interface FeedbackItem {
-  readonly id: number;
-  readonly from: 'reader' | 'library';
-  readonly kind: string;
-  readonly text: string | null;
-  readonly photo: { readonly id: number; readonly url: string } | null;
-  readonly at: string;
-}
+export type {
+  FeedbackMessageView,
+  FeedbackSentAnswer,
+  FeedbackThreadAnswer,
+} from '../../../server/modules/feedback/types.ts';

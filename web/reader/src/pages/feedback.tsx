@@ -5,7 +5,7 @@ import { api } from '../api.ts';
 import { useI18n, useTitle } from '../i18n.tsx';
 import { libraryHours } from '../library.ts';
 import { RequireCard } from '../require-card.tsx';
-import type { FeedbackItem } from '../types.ts';
+import type { FeedbackMessageView, FeedbackThreadAnswer } from '../types.ts';
 import { ErrorMessage, errorText, Loading, useAsync, useToast } from '../ui.tsx';
 
 const MAX_CHARS = 1000;
@@ -39,7 +39,10 @@ async function shrink(file: File): Promise<Blob> {
  * (the device's only when the library's could not be had): a reader abroad reads the
  * times the library's staff do.
  */
-function Conversation(props: { messages: readonly FeedbackItem[]; timeZone: string | undefined }) {
+function Conversation(props: {
+  messages: readonly FeedbackMessageView[];
+  timeZone: string | undefined;
+}) {
   const { t, locale } = useI18n();
   const time = new Intl.DateTimeFormat(locale, {
     dateStyle: 'medium',
@@ -83,7 +86,7 @@ function FeedbackBody() {
   const { show, toast } = useToast();
   const [thread, reload] = useAsync(async (signal) => {
     const [feedback, library] = await Promise.all([
-      api<{ messages: FeedbackItem[] }>('/me/feedback', { signal }),
+      api<FeedbackThreadAnswer>('/me/feedback', { signal }),
       libraryHours().catch(() => null),
     ]);
     return { messages: feedback.messages, timeZone: library?.timezone };

@@ -1,14 +1,14 @@
 import { api } from '../api.ts';
 import { useI18n, useTitle } from '../i18n.tsx';
-import type { Hit } from '../types.ts';
+import type { NewArrivalsAnswer } from '../types.ts';
 import { ErrorMessage, Loading, useAsync } from '../ui.tsx';
 import { HitRow } from './search.tsx';
 
 export function NewArrivalsPage() {
   const { t } = useI18n();
   useTitle(t('new.title'));
-  const [hits, reload] = useAsync<{ hits: Hit[] }>(
-    (signal) => api<{ hits: Hit[] }>('/new-arrivals?limit=30', { signal }),
+  const [hits, reload] = useAsync<NewArrivalsAnswer>(
+    (signal) => api<NewArrivalsAnswer>('/new-arrivals?limit=30', { signal }),
     [],
   );
   return (

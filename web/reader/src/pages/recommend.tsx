@@ -6,7 +6,12 @@ import { api, ApiError } from '../api.ts';
 import { useI18n, useTitle, type MessageKey } from '../i18n.tsx';
 import { RequireCard } from '../require-card.tsx';
 import { useScanner } from '../scan.tsx';
-import type { SuggestAnswer, Suggestion, SuggestionStatus } from '../types.ts';
+import type {
+  SuggestAnswer,
+  SuggestionsAnswer,
+  SuggestionStatus,
+  SuggestionView,
+} from '../types.ts';
 import { ErrorMessage, errorText, Loading, useAsync } from '../ui.tsx';
 
 const STATUS: Record<SuggestionStatus, MessageKey> = {
@@ -26,7 +31,7 @@ function isbnIn(text: string): string {
   return /^(97[89]\d{10}|\d{9}[\dXx])$/.test(digits) ? digits : text.trim();
 }
 
-function SuggestionList(props: { suggestions: readonly Suggestion[] }) {
+function SuggestionList(props: { suggestions: readonly SuggestionView[] }) {
   const { t, locale } = useI18n();
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   if (props.suggestions.length === 0) {
@@ -67,7 +72,7 @@ function RecommendBody() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const ids = { isbn: useId(), title: useId(), author: useId(), note: useId() };
   const [mine, reload] = useAsync(
-    (signal) => api<{ suggestions: Suggestion[] }>('/me/suggestions', { signal }),
+    (signal) => api<SuggestionsAnswer>('/me/suggestions', { signal }),
     [],
   );
   const { scan, sheet } = useScanner((text) => setIsbn(isbnIn(text)));

@@ -5,7 +5,7 @@ import { facetLabel } from '../facets.ts';
 import { useI18n, useTitle, type MessageKey } from '../i18n.tsx';
 import { branchName, libraryHours } from '../library.ts';
 import { hasCard, inWeChat, useSession } from '../session.tsx';
-import type { BranchRef, Hold, Item, LibraryHours, RecordDetail } from '../types.ts';
+import type { BranchRef, Hold, Item, LibraryHours, RecordView } from '../types.ts';
 import { Dialog, ErrorMessage, Loading, errorText, useAsync, useToast } from '../ui.tsx';
 
 const STATUSES = [
@@ -67,7 +67,7 @@ function ItemsByBranch(props: { items: readonly Item[]; library: LibraryHours | 
   );
 }
 
-function HoldButton(props: { record: RecordDetail; library: LibraryHours | null }) {
+function HoldButton(props: { record: RecordView; library: LibraryHours | null }) {
   const { t, locale } = useI18n();
   const { me, identity } = useSession();
   const [pickups, setPickups] = useState<readonly BranchRef[] | null>(null);
@@ -226,8 +226,8 @@ function ShareButton(props: { title: string }) {
 export function RecordPage(props: { id: string }) {
   const { t, locale } = useI18n();
   const [library, setLibrary] = useState<LibraryHours | null>(null);
-  const [record, reload] = useAsync<RecordDetail>(
-    (signal) => api<RecordDetail>(`/records/${encodeURIComponent(props.id)}`, { signal }),
+  const [record, reload] = useAsync<RecordView>(
+    (signal) => api<RecordView>(`/records/${encodeURIComponent(props.id)}`, { signal }),
     [props.id],
   );
   useTitle(record.state === 'done' ? record.value.title : t('record.title'));

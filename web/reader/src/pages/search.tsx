@@ -6,7 +6,7 @@ import { FACETS, facetLabel, paramValue, searchQuery } from '../facets.ts';
 import { useI18n, useTitle } from '../i18n.tsx';
 import { libraryHours } from '../library.ts';
 import { destinationOf, useScanner } from '../scan.tsx';
-import type { Hit, LibraryHours, SearchResponse } from '../types.ts';
+import type { AutocompleteAnswer, HitView, LibraryHours, SearchAnswer } from '../types.ts';
 import { ErrorMessage } from '../ui.tsx';
 
 const PAGE_SIZE = 20;
@@ -14,16 +14,16 @@ const SKELETONS = 6;
 
 interface Results {
   readonly key: string;
-  readonly hits: readonly Hit[];
+  readonly hits: readonly HitView[];
   readonly total: number;
-  readonly facets: SearchResponse['facets'];
+  readonly facets: SearchAnswer['facets'];
   readonly suggestion: string | null;
   readonly page: number;
   readonly loading: boolean;
   readonly error: unknown;
 }
 
-export function HitRow(props: { hit: Hit }) {
+export function HitRow(props: { hit: HitView }) {
   const { t } = useI18n();
   const { hit } = props;
   const meta = [hit.authors.slice(0, 2).join('; '), hit.publisher, hit.year]
@@ -89,7 +89,7 @@ function SearchBox(props: { value: string; onSearch: (q: string) => void; onScan
     }
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      api<{ suggestions: string[] }>(`/autocomplete?q=${encodeURIComponent(prefix)}&limit=6`, {
+      api<AutocompleteAnswer>(`/autocomplete?q=${encodeURIComponent(prefix)}&limit=6`, {
         signal: controller.signal,
       }).then(
         (answer) => {
@@ -251,7 +251,7 @@ export function SearchPage(props: { initialQuery?: string }) {
             }
           : { ...r, loading: true, error: null },
       );
-      api<SearchResponse>(`/search?${query}`, signal ? { signal } : {}).then(
+      api<SearchAnswer>(`/search?${query}`, signal ? { signal } : {}).then(
         (answer) =>
           setResults((r) => ({
             key,
