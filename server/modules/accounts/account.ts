@@ -13,6 +13,7 @@ import type {
 import type { Clock } from '../../platform/clock.ts';
 import type { Kv } from '../../platform/kv/types.ts';
 import type { HistoryService } from './history.ts';
+import { withCatalogueTitles, type CatalogueTitles } from './titles.ts';
 
 /** Who an account call is for: the card, its password when the ILS wants it, the binding. */
 export interface Reader {
@@ -35,6 +36,8 @@ export interface AccountServiceDeps {
   readonly connector: IlsConnector;
   readonly kv: Kv;
   readonly history: HistoryService;
+  /** Titles for the loans and holds the ILS named by identifier alone (SIP2). */
+  readonly catalogue: CatalogueTitles;
   readonly logger: Logger;
   readonly clock: Clock;
   /** `config.accounts.accountCacheSeconds`; 0 turns the cache off. */
@@ -64,6 +67,8 @@ function patronRef(reader: Reader): PatronRef {
  * cache per card (in kv, so every instance sees it) and, within a process, one ILS
  * call at a time per card; every action drops the cache so the next page shows it.
  * A connector without a capability is refused with NOT_SUPPORTED before it is called.
+ * Loans and holds the ILS named by identifier alone get the catalogue's title (see
+ * `titles.ts`) before the account is cached, shown or told in the chat.
  */
 export class AccountService {
   readonly #deps: AccountServiceDeps;
@@ -109,7 +114,9 @@ export class AccountService {
         return { ...stored, cached: true };
       }
     }
-    const account = await this.#call('account', () => connector.account(patronRef(reader)));
+    const account = await this.#titled(
+      await this.#call('account', () => connector.account(patronRef(reader))),
+    );
     const fetchedAt = clock.now();
     if (cacheSeconds > 0 && !flight.stale) {
       await kv.set(key, JSON.stringify({ account, fetchedAt }), { ttlMs: cacheSeconds * 1000 });
@@ -138,15 +145,19 @@ export class AccountService {
 
   async placeHold(reader: Reader, request: PlaceHoldRequest): Promise<HoldOutcome> {
     this.#require('placeHold');
-    return this.#action(reader, 'placeHold', () =>
-      this.#deps.connector.placeHold(patronRef(reader), request),
+    return this.#titledHold(
+      await this.#action(reader, 'placeHold', () =>
+        this.#deps.connector.placeHold(patronRef(reader), request),
+      ),
     );
   }
 
   async cancelHold(reader: Reader, holdId: string): Promise<HoldOutcome> {
     this.#require('cancelHold');
-    return this.#action(reader, 'cancelHold', () =>
-      this.#deps.connector.cancelHold(patronRef(reader), holdId),
+    return this.#titledHold(
+      await this.#action(reader, 'cancelHold', () =>
+        this.#deps.connector.cancelHold(patronRef(reader), holdId),
+      ),
     );
   }
 
@@ -174,6 +185,33 @@ export class AccountService {
     if (flight) flight.stale = true;
     this.#inflight.delete(barcode);
     await this.#deps.kv.del(accountCacheKey(barcode));
+  }
+
+  /** The account with the catalogue's titles; the ILS's text when the catalogue fails. */
+  async #titled(account: PatronAccount): Promise<PatronAccount> {
+    try {
+      const { loans, holds } = await withCatalogueTitles(
+        this.#deps.catalogue,
+        account.loans,
+        account.holds,
+      );
+      return { ...account, loans, holds };
+    } catch (error) {
+      // A convenience: its failure must not cost the reader their account.
+      this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
+      return account;
+    }
+  }
+
+  async #titledHold(outcome: HoldOutcome): Promise<HoldOutcome> {
+    if (!outcome.ok) return outcome;
+    try {
+      const { holds } = await withCatalogueTitles(this.#deps.catalogue, [], [outcome.hold]);
+      return { ...outcome, hold: holds[0]! };
+    } catch (error) {
+      this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
+      return outcome;
+    }
   }
 
   #require(capability: IlsCapability): void {

@@ -9,13 +9,16 @@ import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { createTestDatabase, pgUrl, type TestDatabase } from '../../../test/support/databases.ts';
 import { loadConfig, type Config } from '../../platform/config.ts';
+import { tablesOf } from '../../platform/db/index.ts';
 import { HttpProblem, problemResponse } from '../../platform/http/problem.ts';
 import { MemoryKv, RedisKv, type Kv } from '../../platform/kv/index.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { WeChatApiClient } from '../../wechat/api/client.ts';
 import { startFakeWeChatApi, type RunningFakeWeChatApi } from '../../wechat/fake/index.ts';
+import { CatalogRepository, type CatalogTables } from '../catalog/repository.ts';
 import { createAccounts, type Accounts } from './index.ts';
 import { MemoryIlsConnector } from './testing.ts';
+import type { CatalogueTitles } from './titles.ts';
 
 // Test tiers are chosen by the environment, as in test/support/databases.ts.
 // eslint-disable-next-line no-restricted-syntax
@@ -93,7 +96,12 @@ async function flushPrefix(prefix: string): Promise<void> {
 
 export async function startHarness(
   tier: Tier,
-  options: { env?: Record<string, string>; connector?: MemoryIlsConnector } = {},
+  options: {
+    env?: Record<string, string>;
+    connector?: MemoryIlsConnector;
+    /** Wraps the catalogue the module looks stand-in titles up in (to count or break it). */
+    catalogue?: (catalogue: CatalogueTitles) => CatalogueTitles;
+  } = {},
 ): Promise<Harness> {
   const config = loadConfig({
     WECHAT_APPID: APPID,
@@ -137,6 +145,13 @@ export async function startHarness(
     clock: { now: () => Date.now() },
     connector,
     wechatApi,
+    ...(options.catalogue
+      ? {
+          catalogue: options.catalogue(
+            new CatalogRepository(tablesOf<CatalogTables>(tdb.database.db)),
+          ),
+        }
+      : {}),
   });
   const app = new Hono();
   app.onError((error, c) => {

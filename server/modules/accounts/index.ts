@@ -11,6 +11,7 @@ import type { Config } from '../../platform/config.ts';
 import { tablesOf, type Database } from '../../platform/db/index.ts';
 import type { Kv } from '../../platform/kv/types.ts';
 import type { WeChatApiClient } from '../../wechat/api/client.ts';
+import { CatalogRepository, type CatalogTables } from '../catalog/repository.ts';
 import { AccountService } from './account.ts';
 import { BindingService } from './bindings.ts';
 import { PasswordSealer } from './crypto.ts';
@@ -19,6 +20,7 @@ import { WeChatOauth } from './oauth.ts';
 import { AccountsRepository, type AccountsTables } from './repository.ts';
 import { accountRoutes } from './routes.ts';
 import { ReaderSessions } from './sessions.ts';
+import type { CatalogueTitles } from './titles.ts';
 
 export { AccountService, accountCacheKey, type AccountSnapshot, type Reader } from './account.ts';
 export { BindingService, parseBindScene, type BindResult } from './bindings.ts';
@@ -35,6 +37,7 @@ export { WeChatOauth, safeNext } from './oauth.ts';
 export { AccountsRepository, type AccountsTables, type Binding } from './repository.ts';
 export { accountRoutes } from './routes.ts';
 export { ReaderSessions, SESSION_COOKIE, type Session, type SessionData } from './sessions.ts';
+export type { CatalogueTitles } from './titles.ts';
 
 export interface AccountsDeps {
   readonly config: Pick<Config, 'publicUrl' | 'secret' | 'accounts' | 'timezone' | 'wechat'>;
@@ -43,6 +46,8 @@ export interface AccountsDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly connector: IlsConnector;
+  /** Where stand-in titles are looked up; default the catalogue in `database`. */
+  readonly catalogue?: CatalogueTitles;
   readonly wechatApi: Pick<
     WeChatApiClient,
     'oauthAuthorizeUrl' | 'exchangeOauthCode' | 'createQrCode'
@@ -77,6 +82,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     connector,
     kv,
     history,
+    catalogue: deps.catalogue ?? new CatalogRepository(tablesOf<CatalogTables>(deps.database.db)),
     logger,
     clock,
     cacheSeconds: config.accounts.accountCacheSeconds,

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Generated, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { parseIso2709 } from './marc/iso2709.ts';
 import type { MarcRecord } from './marc/record.ts';
@@ -55,6 +55,20 @@ export interface StoredRecord {
 }
 
 type RecordRow = Selectable<CatalogRecordsTable>;
+
+/** Identifiers to find titles by: item barcodes and record control numbers. */
+export interface TitleKeys {
+  readonly barcodes: readonly string[];
+  readonly controlNumbers: readonly string[];
+}
+
+/** Titles found by `titlesOf`; identifiers the catalogue does not know are absent. */
+export interface TitleLookup {
+  /** Item barcode → the title of the item's record. */
+  readonly byBarcode: ReadonlyMap<string, string>;
+  /** Control number → the record's title. */
+  readonly byControlNumber: ReadonlyMap<string, string>;
+}
 
 // SQLite allows 32,766 bound values per statement: 10 per record, 8 per item.
 const RECORDS_PER_STATEMENT = 500;
@@ -354,6 +368,43 @@ export class CatalogRepository {
       if (row) out.push(this.#stored(row, byRecord.get(id) ?? []));
     }
     return out;
+  }
+
+  /**
+   * The titles of the items with these barcodes and of the records with these control
+   * numbers, in one statement: what a reader's account needs when the ILS named its loans
+   * and holds by identifier alone. Meant for a handful of identifiers, not for bulk work.
+   *
+   * @example
+   * const { byControlNumber } = await repository.titlesOf({ barcodes: [], controlNumbers: ['12345'] });
+   */
+  async titlesOf(keys: TitleKeys): Promise<TitleLookup> {
+    const barcodes = [...new Set(keys.barcodes)];
+    const controlNumbers = [...new Set(keys.controlNumbers)];
+    const byBarcode = new Map<string, string>();
+    const byControlNumber = new Map<string, string>();
+    if (barcodes.length === 0 && controlNumbers.length === 0) return { byBarcode, byControlNumber };
+    const items = () =>
+      this.db
+        .selectFrom('catalog_items as i')
+        .innerJoin('catalog_records as r', 'r.id', 'i.record_id')
+        .select([sql<string>`'item'`.as('kind'), 'i.barcode as key', 'r.title as title'])
+        .where('i.barcode', 'in', barcodes);
+    const records = () =>
+      this.db
+        .selectFrom('catalog_records')
+        .select([sql<string>`'record'`.as('kind'), 'control_number as key', 'title'])
+        .where('control_number', 'in', controlNumbers);
+    const query =
+      controlNumbers.length === 0
+        ? items()
+        : barcodes.length === 0
+          ? records()
+          : items().unionAll(records());
+    for (const row of await query.execute()) {
+      (row.kind === 'item' ? byBarcode : byControlNumber).set(row.key, row.title);
+    }
+    return { byBarcode, byControlNumber };
   }
 
   /** Every record in id order, a page at a time (building the search index). */
