@@ -8,7 +8,8 @@ import type { Clock } from '../../platform/clock.ts';
 import type { BibRecord, Item, StorableRecord } from './record.ts';
 import type { CatalogRepository, StoredRecord } from './repository.ts';
 import type { CatalogIndex, DocumentTerms } from './search/engine.ts';
-import type { FacetName, FacetValue, SearchDocument, SearchRequest } from './search/types.ts';
+import type { HitView, SearchAnswer } from './types.ts';
+import type { SearchDocument, SearchRequest } from './search/types.ts';
 
 export interface CatalogDeps {
   readonly repository: CatalogRepository;
@@ -22,30 +23,10 @@ export interface CatalogDeps {
   readonly indexing?: boolean;
 }
 
-/** A search hit as readers and the API see it. */
-export interface HitView {
-  readonly id: number;
-  /** The record's control number in the library's system (001). */
-  readonly controlNumber: string;
-  readonly title: string;
-  readonly subtitle: string | null;
-  readonly authors: readonly string[];
-  readonly publisher: string | null;
-  readonly year: number | null;
-  readonly isbns: readonly string[];
-  readonly language: string | null;
-  readonly materialType: string;
-  readonly callNumber: string | null;
-  readonly items: { readonly total: number; readonly available: number };
-  readonly score: number;
-}
+export type { HitView };
 
-export interface SearchResponse {
-  readonly total: number;
-  readonly hits: readonly HitView[];
-  readonly facets: Readonly<Record<FacetName, readonly FacetValue[]>> | null;
-  readonly suggestion: string | null;
-}
+/** What `search` finds; the route adds the page and its size (`SearchAnswer`). */
+export type SearchResponse = Omit<SearchAnswer, 'page' | 'pageSize'>;
 
 const AVAILABLE = 'available';
 

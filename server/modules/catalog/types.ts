@@ -9,11 +9,7 @@ import type { BibRecord, Item, MarcRecord } from './record.ts';
 
 export type { FacetName, FacetValue, Item, MarcRecord };
 
-/**
- * A search hit as readers and the API see it. `CatalogService` builds it (its own
- * `HitView`, the same fields); `routes.ts` assigns that to this type, so the compiler
- * refuses a field here that the service does not fill.
- */
+/** A search hit as readers and the API see it (`CatalogService` builds it). */
 export interface HitView {
   readonly id: number;
   /** The record's control number in the library's system (001). */
