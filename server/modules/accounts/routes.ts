@@ -17,6 +17,16 @@ import type { HistoryService } from './history.ts';
 import type { WeChatOauth } from './oauth.ts';
 import type { Binding, HistoryEntry } from './repository.ts';
 import type { ReaderSessions, Session } from './sessions.ts';
+import type {
+  AccountView,
+  HistoryEntryView,
+  HistoryPage,
+  HoldPlacedAnswer,
+  LoanView,
+  MeAnswer,
+  PickupLocationsAnswer,
+  RenewalsAnswer,
+} from './types.ts';
 
 export interface AccountRoutesDeps {
   readonly bindings: BindingService;
@@ -95,7 +105,8 @@ const historyPage = z.object({
  * `/api/v1/auth/…` (WeChat OAuth, sign-in, sign-out), `/api/v1/me/…` (the reader's
  * binding, account, renewals, holds, e-card, history, language) and
  * `/api/v1/pickup-locations`: validate, one service call, present. Every refusal is a
- * problem+json with a stable `code` and the reader's text in `detail`.
+ * problem+json with a stable `code` and the reader's text in `detail`. What the reader
+ * pages read is typed in `types.ts`, which they import.
  */
 export function accountRoutes(deps: AccountRoutesDeps) {
   const { bindings, accounts, history, sessions, oauth } = deps;
@@ -221,14 +232,14 @@ export function accountRoutes(deps: AccountRoutesDeps) {
     return reader.binding;
   };
 
-  const presentLoan = (loan: Loan, locale: Locale) => ({
+  const presentLoan = (loan: Loan, locale: Locale): LoanView => ({
     ...loan,
     renewBlockedText: loan.renewBlockedBy
       ? t(locale, `ils.refusal.${loan.renewBlockedBy}`, { earliest: day(loan.renewableFrom) })
       : null,
   });
 
-  const presentAccount = (snapshot: AccountSnapshot, locale: Locale) => {
+  const presentAccount = (snapshot: AccountSnapshot, locale: Locale): AccountView => {
     const account: PatronAccount = snapshot.account;
     return {
       patron: account.patron,
@@ -244,7 +255,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
     };
   };
 
-  const presentRenewals = (outcomes: RenewOutcome[], locale: Locale) => ({
+  const presentRenewals = (outcomes: RenewOutcome[], locale: Locale): RenewalsAnswer => ({
     renewed: outcomes.filter((o) => o.ok).length,
     refused: outcomes.filter((o) => !o.ok).length,
     outcomes: outcomes.map((o) =>
@@ -271,7 +282,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
     ),
   });
 
-  const presentHistory = (entry: HistoryEntry) => ({
+  const presentHistory = (entry: HistoryEntry): HistoryEntryView => ({
     itemBarcode: entry.itemBarcode,
     recordId: entry.recordId,
     title: entry.title,
@@ -398,7 +409,7 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       const binding = session.data.openid ? await bindings.bindingFor(session.data.openid) : null;
       if (!session.data.locale && binding?.locale) state.locale = localeOf(binding.locale);
       const barcode = binding?.barcode ?? session.data.barcode ?? null;
-      return c.json({
+      const answer: MeAnswer = {
         authenticated: true,
         inWeChat: Boolean(session.data.openid),
         bound: binding !== null,
@@ -407,7 +418,8 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         historyOptIn: binding?.historyOptIn ?? false,
         capabilities: [...accounts.capabilities].sort(),
         ecard: { symbology: deps.ecardSymbology, symbologies: ['code128', 'code39', 'qr'] },
-      });
+      };
+      return c.json(answer);
     }),
   );
 
@@ -477,7 +489,8 @@ export function accountRoutes(deps: AccountRoutesDeps) {
         ...(body.pickupBranch ? { pickupBranch: body.pickupBranch } : {}),
       });
       if (!outcome.ok) throw new IlsRefusal(outcome.code, outcome.message);
-      return c.json({ hold: outcome.hold, ilsMessage: outcome.message ?? null }, 201);
+      const answer: HoldPlacedAnswer = { hold: outcome.hold, ilsMessage: outcome.message ?? null };
+      return c.json(answer, 201);
     }),
   );
 
@@ -517,13 +530,21 @@ export function accountRoutes(deps: AccountRoutesDeps) {
       if (!parsed.success) throw new AccountsError('INVALID_REQUEST');
       const { page, pageSize } = parsed.data;
       if (!binding.historyOptIn) {
-        return c.json({ enabled: false, total: 0, page, pageSize, items: [] });
+        const off: HistoryPage = { enabled: false, total: 0, page, pageSize, items: [] };
+        return c.json(off);
       }
       const { total, entries } = await history.list(binding.openid, {
         offset: (page - 1) * pageSize,
         limit: pageSize,
       });
-      return c.json({ enabled: true, total, page, pageSize, items: entries.map(presentHistory) });
+      const answer: HistoryPage = {
+        enabled: true,
+        total,
+        page,
+        pageSize,
+        items: entries.map(presentHistory),
+      };
+      return c.json(answer);
     }),
   );
 
@@ -551,7 +572,10 @@ export function accountRoutes(deps: AccountRoutesDeps) {
 
   routes.get(
     '/pickup-locations',
-    handle(async (c) => c.json({ locations: await accounts.pickupLocations() })),
+    handle(async (c) => {
+      const answer: PickupLocationsAnswer = { locations: await accounts.pickupLocations() };
+      return c.json(answer);
+    }),
   );
 
   return routes;

@@ -5,7 +5,15 @@ import { facetLabel } from '../facets.ts';
 import { useI18n, useTitle, type MessageKey } from '../i18n.tsx';
 import { branchName, libraryHours } from '../library.ts';
 import { hasCard, inWeChat, useSession } from '../session.tsx';
-import type { BranchRef, Hold, Item, LibraryHours, RecordView } from '../types.ts';
+import type {
+  BranchRef,
+  Hold,
+  HoldPlacedAnswer,
+  Item,
+  LibraryHours,
+  PickupLocationsAnswer,
+  RecordView,
+} from '../types.ts';
 import { Dialog, ErrorMessage, Loading, errorText, useAsync, useToast } from '../ui.tsx';
 
 const STATUSES = [
@@ -81,7 +89,7 @@ function HoldButton(props: { record: RecordView; library: LibraryHours | null })
     setBusy(true);
     setError(null);
     try {
-      const answer = await api<{ hold: Hold }>('/me/holds', {
+      const answer = await api<HoldPlacedAnswer>('/me/holds', {
         method: 'POST',
         body: { recordId: props.record.controlNumber, ...(pickupBranch ? { pickupBranch } : {}) },
       });
@@ -99,7 +107,7 @@ function HoldButton(props: { record: RecordView; library: LibraryHours | null })
   const start = async () => {
     setError(null);
     try {
-      const { locations } = await api<{ locations: BranchRef[] }>('/pickup-locations');
+      const { locations } = await api<PickupLocationsAnswer>('/pickup-locations');
       if (locations.length > 1) {
         setChoice(locations[0]?.code ?? '');
         setPickups(locations);
