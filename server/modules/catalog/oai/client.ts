@@ -30,6 +30,11 @@ export interface OaiClientOptions {
   /** A page larger than this is refused; default 256 MB. */
   readonly maxResponseBytes?: number;
   readonly fetch?: typeof fetch;
+  /**
+   * Ends the harvest at once when aborted, mid-request or mid-pause, with the signal's
+   * reason (the server's schedule aborts with a `STOPPED` HarvestError when it closes).
+   */
+  readonly signal?: AbortSignal;
   /** Told before each pause, for a progress line. */
   readonly onRetry?: (retry: { readonly reason: string; readonly waitMs: number }) => void;
 }
@@ -97,6 +102,7 @@ export class OaiClient {
   readonly #maxBytes: number;
   readonly #fetch: typeof fetch;
   readonly #onRetry: OaiClientOptions['onRetry'];
+  readonly #signal: AbortSignal | undefined;
   /** Requests sent, retries included. */
   requests = 0;
 
@@ -111,6 +117,7 @@ export class OaiClient {
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 300_000;
     this.#maxBytes = options.maxResponseBytes ?? 256 * 1024 * 1024;
     this.#fetch = options.fetch ?? fetch;
+    this.#signal = options.signal;
     this.#onRetry = options.onRetry;
   }
 
@@ -194,9 +201,11 @@ export class OaiClient {
       const delay = this.#delays[attempt];
       let reason: string;
       let waitMs: number | undefined;
+      this.#signal?.throwIfAborted();
       try {
         this.requests++;
-        const signal = AbortSignal.timeout(this.#timeoutMs);
+        const timeout = AbortSignal.timeout(this.#timeoutMs);
+        const signal = this.#signal ? AbortSignal.any([timeout, this.#signal]) : timeout;
         const response = await this.#fetch(url, {
           headers: { 'user-agent': USER_AGENT, accept: 'text/xml, application/xml' },
           signal,
@@ -221,6 +230,7 @@ export class OaiClient {
           return { status: response.status, body: await readBody(response, this.#maxBytes) };
         }
       } catch (error) {
+        this.#signal?.throwIfAborted();
         if (error instanceof HarvestError) throw error;
         const name = error instanceof Error ? error.name : '';
         if (name === 'TimeoutError') {
@@ -247,7 +257,10 @@ export class OaiClient {
       }
       const wait = waitMs ?? delay;
       this.#onRetry?.({ reason, waitMs: wait });
-      await sleep(wait);
+      await sleep(wait, undefined, { signal: this.#signal }).catch((error: unknown) => {
+        this.#signal?.throwIfAborted();
+        throw error;
+      });
     }
   }
 }

@@ -402,6 +402,32 @@ describe.each(dialects)('the scheduled OAI-PMH harvest on %s', (dialect) => {
     expect(state).toMatchObject({ responseDate: null, error: expect.stringContaining('closing') });
   });
 
+  it('stops a harvest waiting out a busy repository on close, without waiting for the pause', async () => {
+    const records = await demoRecords(5);
+    const oai = await oaiServer(asOai(records, '2024-05-01T08:00:00Z'));
+    // The listing is answered 503 with a Retry-After of two minutes.
+    oai.busyOnce(120, (q) => q.get('verb') === 'ListRecords');
+    const tdb = await testDatabase();
+    const { logger, lines } = capturingLogger();
+    const shulin = await harvestingApp(tdb.database, oai, logger, {
+      initialDelayMs: 0,
+      intervalMs: HOUR,
+      http: quickRetries,
+    });
+    await shulin.start();
+    await waitFor(
+      () => lines.some((l) => l.msg.startsWith('OAI harvest request failed; retrying')),
+      'a pause before a retry',
+    );
+
+    const started = performance.now();
+    await shulin.close();
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(lines.some((l) => l.msg.startsWith('OAI harvest stopped'))).toBe(true);
+    expect(lines.some((l) => l.msg.startsWith('OAI harvest failed'))).toBe(false);
+    expect(await shulin.services.catalog.count()).toBe(0);
+  });
+
   // Only PostgreSQL has several instances on one database (SQLite is one process).
   if (dialect === 'postgres')
     it('lets one of two instances on one database harvest a round; the other skips it', async () => {

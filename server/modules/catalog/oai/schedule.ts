@@ -95,7 +95,7 @@ export class OaiHarvestSchedule {
   readonly #options: OaiHarvestScheduleOptions;
   /** Instances harvesting other sources do not wait for each other. */
   readonly #lockKey: string;
-  /** Aborted by `stop()`: the harvest's next request fails at once. */
+  /** Aborted by `stop()`: the harvest ends at once. */
   readonly #stopping = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #nextRunAt: number | null = null;
@@ -200,7 +200,7 @@ export class OaiHarvestSchedule {
         url,
         ...(prefix ? { prefix } : {}),
         ...(set ? { set } : {}),
-        http: { ...http, fetch: this.#stoppable(http?.fetch ?? fetch) },
+        http: { ...http, signal: this.#stopping.signal },
         onProgress: (p) => (run.progress = p),
         onRetry: ({ reason, waitMs }) =>
           logger.info({ url, reason, waitMs }, 'OAI harvest request failed; retrying'),
@@ -232,22 +232,6 @@ export class OaiHarvestSchedule {
     );
   }
 
-  /** A fetch that fails at once, not after retries, when the schedule stops. */
-  #stoppable(inner: typeof fetch): typeof fetch {
-    const stopping = this.#stopping.signal;
-    return async (input, init) => {
-      stopping.throwIfAborted();
-      const signal = init?.signal ? AbortSignal.any([init.signal, stopping]) : stopping;
-      try {
-        return await inner(input, { ...init, signal });
-      } catch (error) {
-        // The client retries network failures; it gives up at once on a HarvestError.
-        stopping.throwIfAborted();
-        throw error;
-      }
-    };
-  }
-
   /** This instance's view, for `/healthz`. */
   status(): OaiHarvestStatus {
     const last = this.#last;
@@ -268,9 +252,9 @@ export class OaiHarvestSchedule {
   }
 
   /**
-   * Stops the rounds. A harvest under way ends at its next request (what landed stays;
-   * the saved point does not move, so the next start repeats it harmlessly); one waiting
-   * to retry a busy repository ends when that pause does.
+   * Stops the rounds. A harvest under way ends at once, mid-request or mid-pause before a
+   * retry (what landed stays; the saved point does not move, so the next start repeats it
+   * harmlessly).
    */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
