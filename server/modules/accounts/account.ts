@@ -133,14 +133,20 @@ export class AccountService {
   /** Renews the given items; one outcome per item, refusals included. */
   async renew(reader: Reader, itemBarcodes: readonly string[]): Promise<RenewOutcome[]> {
     this.#require('renew');
-    return this.#action(reader, 'renew', () =>
-      this.#deps.connector.renew(patronRef(reader), itemBarcodes),
+    return this.#titledRenewals(
+      await this.#action(reader, 'renew', () =>
+        this.#deps.connector.renew(patronRef(reader), itemBarcodes),
+      ),
     );
   }
 
   async renewAll(reader: Reader): Promise<RenewOutcome[]> {
     this.#require('renewAll');
-    return this.#action(reader, 'renewAll', () => this.#deps.connector.renewAll(patronRef(reader)));
+    return this.#titledRenewals(
+      await this.#action(reader, 'renewAll', () =>
+        this.#deps.connector.renewAll(patronRef(reader)),
+      ),
+    );
   }
 
   async placeHold(reader: Reader, request: PlaceHoldRequest): Promise<HoldOutcome> {
@@ -200,6 +206,26 @@ export class AccountService {
       // A convenience: its failure must not cost the reader their account.
       this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
       return account;
+    }
+  }
+
+  /** Renewal outcomes with the catalogue's titles where the ILS gave only the barcode. */
+  async #titledRenewals(outcomes: RenewOutcome[]): Promise<RenewOutcome[]> {
+    try {
+      const entries = outcomes.map((o) => ({
+        id: o.itemBarcode,
+        title: o.title ?? '',
+        itemBarcode: o.itemBarcode,
+        recordId: null,
+      }));
+      const { loans } = await withCatalogueTitles(this.#deps.catalogue, entries, []);
+      return outcomes.map((o, i) => {
+        const title = loans[i]!.title;
+        return title !== (o.title ?? '') ? { ...o, title } : o;
+      });
+    } catch (error) {
+      this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
+      return outcomes;
     }
   }
 

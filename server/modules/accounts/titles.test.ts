@@ -196,6 +196,15 @@ describe.each(tiers)('catalogue titles in the account on $name', (tier) => {
     expect(h.logs.some((line) => line.includes('catalogue titles not looked up'))).toBe(true);
   });
 
+  it('titles renewal answers the ILS gave only a barcode for', async () => {
+    const outcomes = await h.accounts.accounts.renew(ZHANG, ['B-7001', 'B-9999']);
+    expect(outcomes.map((o) => [o.itemBarcode, o.ok, o.title])).toEqual([
+      ['B-7001', true, '平凡的世界'],
+      ['B-9999', true, 'B-9999'],
+    ]);
+    expect(lookups).toHaveLength(1);
+  });
+
   it('titles the hold a cancellation answers with', async () => {
     const outcome = await h.accounts.accounts.cancelHold(ZHANG, 'H2');
     expect(outcome).toMatchObject({ ok: true, hold: { id: 'H2', title: '平凡的世界' } });
