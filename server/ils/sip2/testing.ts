@@ -36,9 +36,37 @@ import {
   type ScStatusRequest,
   type Sip2MessageName,
 } from './messages.ts';
+import type { Sip2ClientConfig } from '../../platform/config.ts';
 import type { Sip2AcsHandler } from './server.ts';
 
 export const INSTITUTION = 'SHULIN';
+
+/**
+ * The settings of a connector to a test ACS on loopback `port`: no TLS, no SC login,
+ * UTF-8, checksums over bytes, error detection off; `overrides` for what a test varies.
+ */
+export function loopbackSip2Config(
+  port: number,
+  overrides: Partial<Sip2ClientConfig> = {},
+): Sip2ClientConfig {
+  return {
+    host: '127.0.0.1',
+    port,
+    tls: false,
+    tlsCa: undefined,
+    user: undefined,
+    password: undefined,
+    location: undefined,
+    institution: INSTITUTION,
+    charset: 'utf-8',
+    checksum: 'bytes',
+    errorDetection: false,
+    terminator: 'cr',
+    timeoutMs: 5000,
+    poolSize: 2,
+    ...overrides,
+  };
+}
 
 interface ScriptedPatron {
   password: string;

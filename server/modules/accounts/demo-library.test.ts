@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../../test/support/databases.ts';
 import { startTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DEMO_PIN } from '../../ils/embedded/demo.ts';
-import { CookieJar } from './harness.test-util.ts';
+import { inProcessReader, type CookieJar } from './harness.test-util.ts';
 
 /**
  * The reader's account end to end on the composed app: the demo library (catalogue and
@@ -27,31 +27,9 @@ describe.each(dialects)('a demo reader on %s', (dialect) => {
     await t?.close();
   });
 
-  async function request(path: string, jar: CookieJar, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    headers.set('cookie', jar.header());
-    if (init.body) {
-      headers.set('content-type', 'application/json');
-      headers.set('origin', ORIGIN);
-    }
-    const response = await t.request(path, { ...init, headers });
-    jar.store(response);
-    return response;
-  }
-
-  async function signIn(openid: string): Promise<CookieJar> {
-    const jar = new CookieJar();
-    const start = await request('/api/v1/auth/wechat?next=/m/account', jar);
-    expect(start.status).toBe(302);
-    const authorize = new URL(start.headers.get('location')!);
-    authorize.searchParams.set('openid', openid);
-    const granted = await fetch(authorize, { redirect: 'manual' });
-    const callback = new URL(granted.headers.get('location')!);
-    const done = await request(`${callback.pathname}${callback.search}`, jar);
-    expect(done.status).toBe(302);
-    expect(done.headers.get('location')).toBe('/m/account');
-    return jar;
-  }
+  const request = (path: string, jar: CookieJar, init?: RequestInit) =>
+    inProcessReader(t, ORIGIN).request(path, jar, init);
+  const signIn = (openid: string) => inProcessReader(t, ORIGIN).signIn(openid);
 
   const post = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
 

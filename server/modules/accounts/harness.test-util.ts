@@ -220,3 +220,42 @@ export async function signInWithWeChat(
   if (done.status !== 302) throw new Error(`OAuth callback answered ${done.status}`);
   return { jar, location: done.headers.get('location')! };
 }
+
+/**
+ * A reader's requests to an app served in-process (`startTestApp`): the cookies of each
+ * jar kept, JSON bodies sent with the site's own Origin, and the WeChat OAuth sign-in.
+ */
+export function inProcessReader(
+  app: { request(path: string, init?: RequestInit): Promise<Response> },
+  origin: string,
+) {
+  async function request(path: string, jar: CookieJar, init: RequestInit = {}) {
+    const headers = new Headers(init.headers);
+    headers.set('cookie', jar.header());
+    if (init.body) {
+      headers.set('content-type', 'application/json');
+      headers.set('origin', origin);
+    }
+    const response = await app.request(path, { ...init, headers });
+    jar.store(response);
+    return response;
+  }
+
+  /** Signs `openid` in through the fake WeChat OAuth; throws unless the app lets them in. */
+  async function signIn(openid: string, next = '/m/account'): Promise<CookieJar> {
+    const jar = new CookieJar();
+    const start = await request(`/api/v1/auth/wechat?next=${encodeURIComponent(next)}`, jar);
+    if (start.status !== 302) throw new Error(`OAuth start answered ${start.status}`);
+    const authorize = new URL(start.headers.get('location')!);
+    authorize.searchParams.set('openid', openid);
+    const granted = await fetch(authorize, { redirect: 'manual' });
+    const callback = new URL(granted.headers.get('location')!);
+    const done = await request(`${callback.pathname}${callback.search}`, jar);
+    if (done.status !== 302 || done.headers.get('location') !== next) {
+      throw new Error(`OAuth callback answered ${done.status} to ${done.headers.get('location')}`);
+    }
+    return jar;
+  }
+
+  return { request, signIn };
+}

@@ -13,7 +13,8 @@ import type {
 } from '../../ils/sip2/messages.ts';
 import { Sip2Server, type Sip2AcsHandler } from '../../ils/sip2/server.ts';
 import { CatalogRepository } from '../catalog/repository.ts';
-import { CookieJar } from './harness.test-util.ts';
+import { inProcessReader, type CookieJar } from './harness.test-util.ts';
+import { loopbackSip2Config } from '../../ils/sip2/testing.ts';
 
 /**
  * A reader's holds and loans over SIP2 carry the catalogue's titles. The ILS is the demo
@@ -68,25 +69,7 @@ describe.each(dialects)('titles of a SIP2 account on %s', (dialect) => {
   beforeAll(async () => {
     server = new Sip2Server({ handler: acs, logger: silent, timezone: TZ });
     const port = await server.listen();
-    const connector = new Sip2Connector(
-      {
-        host: '127.0.0.1',
-        port,
-        tls: false,
-        tlsCa: undefined,
-        user: undefined,
-        password: undefined,
-        location: undefined,
-        institution: 'SHULIN',
-        charset: 'utf-8',
-        checksum: 'bytes',
-        errorDetection: false,
-        terminator: 'cr',
-        timeoutMs: 5000,
-        poolSize: 2,
-      },
-      { logger: silent, timezone: TZ },
-    );
+    const connector = new Sip2Connector(loopbackSip2Config(port), { logger: silent, timezone: TZ });
     t = await startTestApp({
       dialect,
       env: {
@@ -110,26 +93,12 @@ describe.each(dialects)('titles of a SIP2 account on %s', (dialect) => {
     await server?.close();
   });
 
-  async function request(path: string, jar: CookieJar, init: RequestInit = {}) {
-    const headers = new Headers(init.headers);
-    headers.set('cookie', jar.header());
-    if (init.body) {
-      headers.set('content-type', 'application/json');
-      headers.set('origin', ORIGIN);
-    }
-    const response = await t.request(path, { ...init, headers });
-    jar.store(response);
-    return response;
-  }
+  const request = (path: string, jar: CookieJar, init?: RequestInit) =>
+    inProcessReader(t, ORIGIN).request(path, jar, init);
 
+  /** A WeChat reader signed in and bound to READER's card. */
   async function signIn(openid: string): Promise<CookieJar> {
-    const jar = new CookieJar();
-    const start = await request('/api/v1/auth/wechat?next=/m/account', jar);
-    const authorize = new URL(start.headers.get('location')!);
-    authorize.searchParams.set('openid', openid);
-    const granted = await fetch(authorize, { redirect: 'manual' });
-    const callback = new URL(granted.headers.get('location')!);
-    expect((await request(`${callback.pathname}${callback.search}`, jar)).status).toBe(302);
+    const jar = await inProcessReader(t, ORIGIN).signIn(openid);
     const bound = await request('/api/v1/me/binding', jar, {
       method: 'POST',
       body: JSON.stringify({ barcode: READER, password: DEMO_PIN }),

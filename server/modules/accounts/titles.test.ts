@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hold, Loan } from '../../ils/types.ts';
 import { tablesOf } from '../../platform/db/index.ts';
-import { toBibRecord } from '../catalog/marc/index.ts';
-import type { BibRecord } from '../catalog/record.ts';
+import { briefRecord } from '../catalog/marc/testing.ts';
 import { CatalogRepository, type CatalogTables, type TitleKeys } from '../catalog/repository.ts';
 import type { Reader } from './account.ts';
 import { startHarness, tiers, type Harness } from './harness.test-util.ts';
@@ -14,21 +13,6 @@ import { titleKeys } from './titles.ts';
  * catalogue tables (SQLite, PostgreSQL), in one look-up per account. The SIP2 path end to
  * end is in sip2-titles.test.ts.
  */
-function bib(controlNumber: string, title: string, barcodes: string[]): BibRecord {
-  return toBibRecord({
-    leader: '00000nam a2200000 a 4500',
-    fields: [
-      { tag: '001', value: controlNumber },
-      { tag: '245', ind1: '1', ind2: '0', subfields: [{ code: 'a', value: title }] },
-      ...barcodes.map((barcode) => ({
-        tag: '952',
-        ind1: ' ',
-        ind2: ' ',
-        subfields: [{ code: 'p', value: barcode }],
-      })),
-    ],
-  });
-}
 
 function loan(itemBarcode: string, title: string, recordId: string | null = null): Loan {
   return {
@@ -136,9 +120,9 @@ describe.each(tiers)('catalogue titles in the account on $name', (tier) => {
     });
     await new CatalogRepository(tablesOf<CatalogTables>(h.tdb.database.db)).upsert(
       [
-        bib('900001', '平凡的世界', ['B-7001']),
-        bib('900002', '围城', ['B-7002']),
-        bib('900003', '第二十二条军规', []),
+        briefRecord('900001', '平凡的世界', ['B-7001']),
+        briefRecord('900002', '围城', ['B-7002']),
+        briefRecord('900003', '第二十二条军规', []),
       ],
       Date.now(),
     );

@@ -11,6 +11,7 @@ import type {
   Hold,
   IlsCapability,
   Loan,
+  PatronAccount,
   PatronBlock,
   PatronSummary,
   RenewOutcome,
@@ -60,18 +61,8 @@ export interface LoanView extends Loan {
 }
 
 /** `GET /api/v1/me/account`: the reader's account as the ILS (or the short cache) tells it. */
-export interface AccountView {
-  readonly patron: PatronSummary;
+export interface AccountView extends Omit<PatronAccount, 'loans'> {
   readonly loans: readonly LoanView[];
-  readonly holds: readonly Hold[];
-  readonly fines: readonly Fine[];
-  /** In the currency's main unit (yuan). */
-  readonly finesTotal: number;
-  /** ISO 4217, e.g. `CNY`. */
-  readonly currency: string;
-  readonly blocks: readonly PatronBlock[];
-  /** Messages the ILS wants shown to the reader. */
-  readonly messages: readonly string[];
   /** When the ILS answered, ISO 8601. */
   readonly fetchedAt: string;
   /** The answer came from the short cache rather than the ILS. */

@@ -5,25 +5,8 @@ import {
   type TestDatabase,
 } from '../../../test/support/databases.ts';
 import { tablesOf } from '../../platform/db/index.ts';
-import { toBibRecord } from './marc/index.ts';
-import type { BibRecord } from './record.ts';
+import { briefRecord } from './marc/testing.ts';
 import { CatalogRepository, type CatalogTables } from './repository.ts';
-
-function bib(controlNumber: string, title: string, barcodes: string[] = []): BibRecord {
-  return toBibRecord({
-    leader: '00000nam a2200000 a 4500',
-    fields: [
-      { tag: '001', value: controlNumber },
-      { tag: '245', ind1: '1', ind2: '0', subfields: [{ code: 'a', value: title }] },
-      ...barcodes.map((barcode) => ({
-        tag: '952',
-        ind1: ' ',
-        ind2: ' ',
-        subfields: [{ code: 'p', value: barcode }],
-      })),
-    ],
-  });
-}
 
 describe.each(dialects)('catalogue titles by identifier on %s', (dialect) => {
   let tdb: TestDatabase | undefined;
@@ -36,7 +19,11 @@ describe.each(dialects)('catalogue titles by identifier on %s', (dialect) => {
     tdb = await createTestDatabase(dialect);
     const catalog = new CatalogRepository(tablesOf<CatalogTables>(tdb.database.db));
     await catalog.upsert(
-      [bib('100', '围城', ['C1', 'C2']), bib('200', '平凡的世界', ['C3']), bib('C1', '活着')],
+      [
+        briefRecord('100', '围城', ['C1', 'C2']),
+        briefRecord('200', '平凡的世界', ['C3']),
+        briefRecord('C1', '活着'),
+      ],
       1000,
     );
 

@@ -7,6 +7,7 @@ import { Sip2Connector } from '../../ils/sip2/connector.ts';
 import { Sip2Server, type Sip2AcsHandler } from '../../ils/sip2/server.ts';
 import { startChatApp, type ChatApp } from './harness.test-util.ts';
 import { MENU_KEY } from './menu.ts';
+import { loopbackSip2Config } from '../../ils/sip2/testing.ts';
 
 /**
  * A library system that takes 6 s to answer: WeChat still gets its answer (`success`)
@@ -48,25 +49,10 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
 beforeAll(async () => {
   server = new Sip2Server({ handler: delayed, logger: silent, timezone: TZ });
   const port = await server.listen();
-  const connector = new Sip2Connector(
-    {
-      host: '127.0.0.1',
-      port,
-      tls: false,
-      tlsCa: undefined,
-      user: undefined,
-      password: undefined,
-      location: undefined,
-      institution: 'SHULIN',
-      charset: 'utf-8',
-      checksum: 'bytes',
-      errorDetection: false,
-      terminator: 'cr',
-      timeoutMs: DELAY_MS + 4000,
-      poolSize: 2,
-    },
-    { logger: silent, timezone: TZ },
-  );
+  const connector = new Sip2Connector(loopbackSip2Config(port, { timeoutMs: DELAY_MS + 4000 }), {
+    logger: silent,
+    timezone: TZ,
+  });
   app = await startChatApp({
     env: { WECHAT_REPLY_BUDGET_MS: '3000', SECRET_KEY: 'slow-ils-test-secret-key-0123456789' },
     overrides: { ilsConnector: connector },

@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { BibRecord } from '../record.ts';
 import type { ReadResult } from './errors.ts';
+import { toBibRecord } from './map.ts';
 
 /**
  * The bytes of a file in fixtures/.
@@ -52,4 +54,31 @@ export async function collect(reader: AsyncIterable<ReadResult>): Promise<ReadRe
  */
 export function outcomes(results: ReadResult[]): string[] {
   return results.map((r) => (r.ok ? 'ok' : `${r.position}:${r.error.code}`));
+}
+
+/**
+ * A MARC 21 record reduced to what catalogue look-ups need: a control number, a title and
+ * copies (952 $p barcodes), mapped as an import maps it.
+ *
+ * @example
+ * briefRecord('900001', '平凡的世界', ['B-7001']).items[0]?.barcode; // 'B-7001'
+ */
+export function briefRecord(
+  controlNumber: string,
+  title: string,
+  barcodes: string[] = [],
+): BibRecord {
+  return toBibRecord({
+    leader: '00000nam a2200000 a 4500',
+    fields: [
+      { tag: '001', value: controlNumber },
+      { tag: '245', ind1: '1', ind2: '0', subfields: [{ code: 'a', value: title }] },
+      ...barcodes.map((barcode) => ({
+        tag: '952',
+        ind1: ' ',
+        ind2: ' ',
+        subfields: [{ code: 'p', value: barcode }],
+      })),
+    ],
+  });
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../../test/support/databases.ts';
 import { tablesOf } from '../../../platform/db/index.ts';
 import { importMarc } from '../import.ts';
-import { isDataField, readMarc, toBibRecord, type MarcRecord } from '../marc/index.ts';
+import { toBibRecord, type MarcRecord } from '../marc/index.ts';
 import { CatalogRepository, type CatalogTables } from '../repository.ts';
 import { catalogAnalyzer } from '../search/analyzer.ts';
 import { CatalogIndex } from '../search/engine.ts';
@@ -18,7 +18,9 @@ import { HarvestError } from './errors.ts';
 import { harvestOai, type HarvestOptions } from './harvest.ts';
 import { HarvestRepository, type HarvestTables } from './repository.ts';
 import {
+  demoMarcRecords,
   oaiMetadata,
+  retitled,
   startOaiServer,
   type OaiTestRecord,
   type RunningOaiServer,
@@ -30,25 +32,8 @@ const clock = { now: () => Date.now() };
 /** Quick retries: the tests are about what happens, not about waiting. */
 const http = { retryDelaysMs: [10, 20], timeoutMs: 5000 };
 
-async function demoRecords(): Promise<MarcRecord[]> {
-  const out: MarcRecord[] = [];
-  for await (const r of readMarc(createReadStream(DEMO))) if (r.ok) out.push(r.record);
-  return out;
-}
-
 function controlNumber(record: MarcRecord): string {
   return toBibRecord(record).controlNumber;
-}
-
-function retitled(record: MarcRecord, title: string): MarcRecord {
-  return {
-    leader: record.leader,
-    fields: record.fields.map((f) =>
-      isDataField(f) && (f.tag === '245' || f.tag === '200')
-        ? { ...f, subfields: f.subfields.map((s) => (s.code === 'a' ? { ...s, value: title } : s)) }
-        : f,
-    ),
-  };
 }
 
 /** OAI records for MARC records: identifiers unrelated to control numbers, both namespace styles. */
@@ -126,7 +111,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   }
 
   it('harvests exactly what the file import stores, across pages, waiting out a 503', async () => {
-    const records = await demoRecords();
+    const records = await demoMarcRecords();
     expect(records.length).toBe(400);
     const server = await oaiServer({
       records: asOai(records, '2024-05-01T08:00:00Z'),
@@ -176,7 +161,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   });
 
   it('harvests incrementally from the last responseDate: changes, additions and deletions only', async () => {
-    const records = (await demoRecords()).slice(0, 31);
+    const records = (await demoMarcRecords()).slice(0, 31);
     const server = await oaiServer({
       records: asOai(records.slice(0, 30), '2024-05-01T08:00:00Z'),
       pageSize: 10,
@@ -252,7 +237,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   });
 
   it('asks a day-granular server by day and harvests one set', async () => {
-    const records = (await demoRecords()).slice(0, 12);
+    const records = (await demoMarcRecords()).slice(0, 12);
     const server = await oaiServer({
       records: asOai(records, '2024-05-01T08:00:00Z'),
       granularity: 'YYYY-MM-DD',
@@ -273,7 +258,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   });
 
   it('keeps what landed when the server dies mid-way, and the next run starts from the old point', async () => {
-    const records = (await demoRecords()).slice(0, 40);
+    const records = (await demoMarcRecords()).slice(0, 40);
     const server = await oaiServer({
       records: asOai(records.slice(0, 10), '2024-05-01T08:00:00Z'),
       pageSize: 10,
@@ -320,7 +305,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   });
 
   it('reports a broken record with its position and reason, and lands the rest of its page', async () => {
-    const records = (await demoRecords()).slice(0, 6);
+    const records = (await demoMarcRecords()).slice(0, 6);
     const oai = asOai(records, '2024-05-01T08:00:00Z');
     oai[1] = {
       ...oai[1]!,
@@ -361,7 +346,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   });
 
   it('stops on an OAI-PMH error with a clear message, keeping the saved point', async () => {
-    const records = (await demoRecords()).slice(0, 20);
+    const records = (await demoMarcRecords()).slice(0, 20);
     const server = await oaiServer({
       records: asOai(records, '2024-05-01T08:00:00Z'),
       pageSize: 10,
@@ -396,7 +381,7 @@ describe.each(dialects)('OAI-PMH harvesting on %s', (dialect) => {
   });
 
   it('lets another process’s index drop the records a harvest deleted', async () => {
-    const records = (await demoRecords()).slice(0, 5);
+    const records = (await demoMarcRecords()).slice(0, 5);
     const server = await oaiServer({
       records: asOai(records, '2024-05-01T08:00:00Z'),
       responseDate: '2024-05-02T00:00:00Z',

@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,42 +10,29 @@ import { buildApp, type AppOverrides, type ShulinApp } from '../../../app.ts';
 import { loadConfig } from '../../../platform/config.ts';
 import { openDatabase, tablesOf } from '../../../platform/db/index.ts';
 import { createMetrics } from '../../../platform/metrics.ts';
-import { isDataField, readMarc, toBibRecord, type MarcRecord } from '../marc/index.ts';
+import { toBibRecord, type MarcRecord } from '../marc/index.ts';
 import { HarvestRepository, type HarvestTables } from './repository.ts';
 import type { OaiHarvestStatus } from './schedule.ts';
 import {
+  demoMarcRecords,
   oaiMetadata,
+  retitled,
   startOaiServer,
   type OaiTestRecord,
   type RunningOaiServer,
 } from './testing.ts';
 
-const DEMO = fileURLToPath(new URL('../demo/demo-library.mrc', import.meta.url));
 /** Quick retries: the tests are about what happens, not about waiting. */
 const quickRetries = { retryDelaysMs: [10, 20], timeoutMs: 5000 };
 const HOUR = 3_600_000;
 
 /** The first `count` demo records that map to a catalogue record. */
 async function demoRecords(count: number): Promise<MarcRecord[]> {
-  const out: MarcRecord[] = [];
-  for await (const r of readMarc(createReadStream(DEMO))) {
-    if (!r.ok) continue;
-    const bib = toBibRecord(r.record);
-    if (bib.title && bib.controlNumber) out.push(r.record);
-    if (out.length === count) break;
-  }
-  return out;
-}
-
-function retitled(record: MarcRecord, title: string): MarcRecord {
-  return {
-    leader: record.leader,
-    fields: record.fields.map((f) =>
-      isDataField(f) && (f.tag === '245' || f.tag === '200')
-        ? { ...f, subfields: f.subfields.map((s) => (s.code === 'a' ? { ...s, value: title } : s)) }
-        : f,
-    ),
+  const mappable = (r: MarcRecord) => {
+    const bib = toBibRecord(r);
+    return Boolean(bib.title && bib.controlNumber);
   };
+  return (await demoMarcRecords()).filter(mappable).slice(0, count);
 }
 
 function asOai(records: readonly MarcRecord[], datestamp: string, first = 0): OaiTestRecord[] {

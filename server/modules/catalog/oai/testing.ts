@@ -6,7 +6,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { serializeMarcXml, type MarcRecord } from '../marc/index.ts';
+import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isDataField, readMarc, serializeMarcXml, type MarcRecord } from '../marc/index.ts';
 import type { Granularity } from './protocol.ts';
 
 export interface OaiTestRecord {
@@ -311,5 +313,26 @@ export async function startOaiServer(
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+const DEMO_LIBRARY = fileURLToPath(new URL('../demo/demo-library.mrc', import.meta.url));
+
+/** The demo library's records (those that read without a problem), in file order. */
+export async function demoMarcRecords(): Promise<MarcRecord[]> {
+  const out: MarcRecord[] = [];
+  for await (const r of readMarc(createReadStream(DEMO_LIBRARY))) if (r.ok) out.push(r.record);
+  return out;
+}
+
+/** The record with its title proper (245 $a or 200 $a) replaced: a changed record to harvest. */
+export function retitled(record: MarcRecord, title: string): MarcRecord {
+  return {
+    leader: record.leader,
+    fields: record.fields.map((f) =>
+      isDataField(f) && (f.tag === '245' || f.tag === '200')
+        ? { ...f, subfields: f.subfields.map((s) => (s.code === 'a' ? { ...s, value: title } : s)) }
+        : f,
+    ),
   };
 }
