@@ -375,7 +375,9 @@ describe.each(dialects)('the scheduled OAI-PMH harvest on %s', (dialect) => {
       async () => (await health(shulin)).body.checks.oaiHarvest?.running === true,
       'a running harvest',
     );
-    await waitFor(() => oai.requests.length >= 2, 'Identify and ListMetadataFormats');
+    // Identify and ListMetadataFormats answered, the source recorded: the listing is on its way.
+    const sources = new HarvestRepository(tablesOf<HarvestTables>(tdb.database.db));
+    await waitFor(async () => (await sources.list()).length === 1, 'the harvest at its listing');
 
     const started = performance.now();
     await shulin.close();
@@ -383,7 +385,7 @@ describe.each(dialects)('the scheduled OAI-PMH harvest on %s', (dialect) => {
     expect(lines.some((l) => l.msg.startsWith('OAI harvest stopped'))).toBe(true);
     expect(lines.some((l) => l.msg.startsWith('OAI harvest failed'))).toBe(false);
     expect(listings(oai)).toHaveLength(0);
-    const [state] = await new HarvestRepository(tablesOf<HarvestTables>(tdb.database.db)).list();
+    const [state] = await sources.list();
     expect(state).toMatchObject({ responseDate: null, error: expect.stringContaining('closing') });
   });
 
