@@ -2,57 +2,24 @@
  * The `shulin` command as users run it: `node bin/shulin.js …` in a child
  * process, with nothing but the environment it is given.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runShulin, startShulin } from './support/cli.ts';
 import { createTestDatabase, pgUrl } from './support/databases.ts';
 import { migrations } from '../server/migrations/index.ts';
 import { DEMO_WECHAT } from '../server/platform/config.ts';
 import { signVerification } from '../server/wechat/signer.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/shulin.js');
 const dir = mkdtempSync(join(tmpdir(), 'shulin-cli-'));
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A clean environment: nothing of the developer's shell (DATABASE_URL, WECHAT_*…) leaks in. */
-function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...extra };
-}
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function shulin(
-  args: string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Result>; stdout: () => string } {
-  // The working directory is an empty folder: no .env, no ./data of the checkout.
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: envWith(env),
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Result>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done, stdout: () => stdout };
-}
-
-const run = (args: string[], env: Record<string, string> = {}) => shulin(args, env).done;
+const shulin = (args: string[], env: Record<string, string> = {}) => startShulin(args, dir, env);
+const run = (args: string[], env: Record<string, string> = {}) => runShulin(args, dir, env);
 
 describe.concurrent('the shulin command', () => {
   it('lists its commands on --help', async () => {

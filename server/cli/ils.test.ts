@@ -3,13 +3,13 @@
  * ILS with the demo readers, on loopback; the embedded ILS on a real database; and ACSs
  * that misbehave (silent, refusing the login, speaking another charset).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runShulin } from '../../test/support/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../../test/support/databases.ts';
 import { DEMO_PIN, seedDemoIls } from '../ils/embedded/demo.ts';
 import { EmbeddedConnector } from '../ils/embedded/connector.ts';
@@ -25,7 +25,6 @@ import { loadConfig } from '../platform/config.ts';
 import { tablesOf } from '../platform/db/index.ts';
 import { charsetSuspicion, checkIls, type CheckStep, type IlsCheckReport } from './ils.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/shulin.js');
 const TZ = 'Asia/Shanghai';
 const SECRET_KEY = 'an-ils-check-test-secret-of-32-characters';
 const SC = { user: 'selfcheck', password: 'sc-secret-42' };
@@ -96,30 +95,9 @@ async function sip2Server(ils: EmbeddedIls, charset: Sip2Charset = 'utf-8'): Pro
   return server;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 const work = mkdtempSync(join(tmpdir(), 'shulin-ils-check-'));
-
-/** `shulin …` in a child process with only the environment given, in an empty folder. */
-function shulin(args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...env },
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `shulin …` in an empty folder, with only the environment given. */
+const shulin = (args: string[], env: Record<string, string>) => runShulin(args, work, env);
 
 const sip2Env = (port: number, extra: Record<string, string> = {}) => ({
   ILS_CONNECTOR: 'sip2',

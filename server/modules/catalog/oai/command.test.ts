@@ -2,41 +2,22 @@
  * `shulin import oai` as users run it: `node bin/shulin.js …` in a child process,
  * against the OAI-PMH server on loopback.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runShulin } from '../../../../test/support/cli.ts';
 import { readMarc, toBibRecord, type MarcRecord } from '../marc/index.ts';
 import type { HarvestSummary } from './harvest.ts';
 import { oaiMetadata, startOaiServer } from './testing.ts';
 
-const BIN = resolve(import.meta.dirname, '../../../../bin/shulin.js');
 const DEMO = resolve(import.meta.dirname, '../demo/cnmarc-classics.mrc');
 const dir = mkdtempSync(join(tmpdir(), 'shulin-oai-cli-'));
+const shulin = (args: string[], env: Record<string, string>) => runShulin(args, dir, env);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function shulin(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...env },
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('shulin import oai', () => {
   it('harvests, harvests again from where it stopped, and fails with one line', async () => {
