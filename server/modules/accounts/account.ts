@@ -13,7 +13,7 @@ import type {
 import type { Clock } from '../../platform/clock.ts';
 import type { Kv } from '../../platform/kv/types.ts';
 import type { HistoryService } from './history.ts';
-import { withCatalogueTitles, type CatalogueTitles } from './titles.ts';
+import { withCatalogueTitles, type CatalogueTitles, type TitledEntry } from './titles.ts';
 
 /** Who an account call is for: the card, its password when the ILS wants it, the binding. */
 export interface Reader {
@@ -193,51 +193,46 @@ export class AccountService {
     await this.#deps.kv.del(accountCacheKey(barcode));
   }
 
-  /** The account with the catalogue's titles; the ILS's text when the catalogue fails. */
-  async #titled(account: PatronAccount): Promise<PatronAccount> {
+  /**
+   * The entries with the catalogue's titles (see titles.ts); as the ILS gave them when the
+   * catalogue cannot be read: a convenience whose failure must not cost the reader anything.
+   */
+  async #lookUpTitles<L extends TitledEntry, H extends TitledEntry>(
+    loans: readonly L[],
+    holds: readonly H[],
+  ): Promise<{ loans: readonly L[]; holds: readonly H[] }> {
     try {
-      const { loans, holds } = await withCatalogueTitles(
-        this.#deps.catalogue,
-        account.loans,
-        account.holds,
-      );
-      return { ...account, loans, holds };
+      return await withCatalogueTitles(this.#deps.catalogue, loans, holds);
     } catch (error) {
-      // A convenience: its failure must not cost the reader their account.
       this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
-      return account;
+      return { loans, holds };
     }
+  }
+
+  async #titled(account: PatronAccount): Promise<PatronAccount> {
+    const { loans, holds } = await this.#lookUpTitles(account.loans, account.holds);
+    return { ...account, loans, holds };
   }
 
   /** Renewal outcomes with the catalogue's titles where the ILS gave only the barcode. */
   async #titledRenewals(outcomes: RenewOutcome[]): Promise<RenewOutcome[]> {
-    try {
-      const entries = outcomes.map((o) => ({
-        id: o.itemBarcode,
-        title: o.title ?? '',
-        itemBarcode: o.itemBarcode,
-        recordId: null,
-      }));
-      const { loans } = await withCatalogueTitles(this.#deps.catalogue, entries, []);
-      return outcomes.map((o, i) => {
-        const title = loans[i]!.title;
-        return title !== (o.title ?? '') ? { ...o, title } : o;
-      });
-    } catch (error) {
-      this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
-      return outcomes;
-    }
+    const entries = outcomes.map((o) => ({
+      id: o.itemBarcode,
+      title: o.title ?? '',
+      itemBarcode: o.itemBarcode,
+      recordId: null,
+    }));
+    const { loans } = await this.#lookUpTitles(entries, []);
+    return outcomes.map((o, i) => {
+      const title = loans[i]!.title;
+      return title !== (o.title ?? '') ? { ...o, title } : o;
+    });
   }
 
   async #titledHold(outcome: HoldOutcome): Promise<HoldOutcome> {
     if (!outcome.ok) return outcome;
-    try {
-      const { holds } = await withCatalogueTitles(this.#deps.catalogue, [], [outcome.hold]);
-      return { ...outcome, hold: holds[0]! };
-    } catch (error) {
-      this.#deps.logger.warn({ err: error }, 'catalogue titles not looked up');
-      return outcome;
-    }
+    const { holds } = await this.#lookUpTitles([], [outcome.hold]);
+    return { ...outcome, hold: holds[0]! };
   }
 
   #require(capability: IlsCapability): void {

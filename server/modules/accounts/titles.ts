@@ -19,7 +19,7 @@ export interface CatalogueTitles {
 }
 
 /** A loan or a hold: what the look-up reads of either. */
-type Entry = Pick<Loan | Hold, 'id' | 'title' | 'itemBarcode' | 'recordId'>;
+export type TitledEntry = Pick<Loan | Hold, 'id' | 'title' | 'itemBarcode' | 'recordId'>;
 
 /** An identifier to look a title up by, best first. */
 interface Key {
@@ -39,7 +39,7 @@ const IDENTIFIER = /^(?=.*\d)[!-~]{1,64}$/;
  * record id; an entry with neither (a SIP2 title-level hold) is looked up by its text when
  * that text looks like an identifier, as a control number first and then as a barcode.
  */
-export function titleKeys(entry: Entry): Key[] {
+export function titleKeys(entry: TitledEntry): Key[] {
   const title = entry.title.trim();
   const barcode = entry.itemBarcode?.trim() || null;
   const record = entry.recordId?.trim() || null;
@@ -59,7 +59,7 @@ export function titleKeys(entry: Entry): Key[] {
   return keys;
 }
 
-function retitled<T extends Entry>(entry: T, keys: readonly Key[], found: TitleLookup): T {
+function retitled<T extends TitledEntry>(entry: T, keys: readonly Key[], found: TitleLookup): T {
   for (const key of keys) {
     const title = (key.by === 'barcode' ? found.byBarcode : found.byControlNumber).get(key.value);
     if (title?.trim()) return { ...entry, title };
@@ -75,7 +75,7 @@ function retitled<T extends Entry>(entry: T, keys: readonly Key[], found: TitleL
  * @example
  * const { loans, holds } = await withCatalogueTitles(catalogue, account.loans, account.holds);
  */
-export async function withCatalogueTitles<L extends Entry, H extends Entry>(
+export async function withCatalogueTitles<L extends TitledEntry, H extends TitledEntry>(
   catalogue: CatalogueTitles,
   loans: readonly L[],
   holds: readonly H[],
